@@ -1,0 +1,151 @@
+import { createCodec, EnvelopeError, phpJsonEncode, type Codec } from '@fawtara/wire';
+import type { FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
+import type { Transaction } from 'kysely';
+import type { DB, Merchant } from '../db/schema.ts';
+import { AppError, fieldError } from '../lib/app-error.ts';
+import type { AccessTokens } from '../modules/auth/access-tokens.ts';
+import { IDEMPOTENCY_KEY_RE, requestHash, type IdempotencyService } from '../modules/idempotency/idempotency.service.ts';
+import type { MerchantsRepo } from '../modules/merchants/merchants.repo.ts';
+import type { Database } from '../db/database.ts';
+import { readDataField } from './read-data-field.ts';
+
+/**
+ * The encrypted merchant API (DESIGN.md "Wire contract"). Every request goes through the same
+ * gate, in this order, so failures are consistent and cheap ones come first:
+ *   1. `accessCode` names active credentials of an active merchant  → else 401 Invalid Merchant
+ *   2. `Authorization: Bearer` is a valid token of that same merchant → else 401 Invalid Token
+ *   3. `data` decrypts with that merchant's key to a JSON object      → else 400 Invalid Request Data
+ *      (plain and identical for every cause: no padding oracle)
+ *   4. the payload's `merchantCode` is that merchant's code           → else 401, encrypted
+ * From step 3 on, replies are encrypted with the merchant's key, errors included.
+ */
+export interface ApiResult {
+  status?: number;
+  message: string;
+  response: unknown;
+}
+
+/** Runs a write in one transaction (recording the Idempotency-Key result when one was sent). */
+export type WriteScope = (work: (trx: Transaction<DB>) => Promise<ApiResult>) => Promise<ApiResult>;
+
+export interface MerchantRequestContext {
+  merchant: Merchant;
+  userId: bigint;
+  payload: Record<string, unknown>;
+  write: WriteScope;
+  request: FastifyRequest;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set once the payload decrypted: from then on every reply is encrypted with it. */
+    merchantCodec: Codec | null;
+  }
+}
+
+export interface MerchantApiDeps {
+  database: Database;
+  merchantsRepo: MerchantsRepo;
+  accessTokens: AccessTokens;
+  idempotency: IdempotencyService;
+}
+
+/** Sends an encrypted `{"response":"<hex>"}` reply of a plaintext reply object. */
+export function sendEncrypted(reply: FastifyReply, codec: Codec, status: number, body: unknown): FastifyReply {
+  return reply
+    .code(status)
+    .header('content-type', 'application/json; charset=utf-8')
+    .send(`{"response":"${codec.encrypt(phpJsonEncode(body))}"}`);
+}
+
+export function createMerchantApi(deps: MerchantApiDeps) {
+  const { db } = deps.database;
+  // Codecs hold derived key buffers; one per credential is plenty.
+  const codecs = new Map<string, Codec>();
+  function codecFor(secretKey: string, iv: string): Codec {
+    const id = `${secretKey}\u0000${iv}`;
+    let codec = codecs.get(id);
+    if (!codec) {
+      if (codecs.size > 10_000) codecs.clear();
+      codec = createCodec({ secretKey, iv });
+      codecs.set(id, codec);
+    }
+    return codec;
+  }
+
+  async function authenticate(request: FastifyRequest) {
+    const accessCode = request.headers.accesscode;
+    if (typeof accessCode !== 'string' || accessCode.trim() === '') throw new AppError('INVALID_MERCHANT', { message: 'Missing accessCode header' });
+    const credential = await deps.merchantsRepo.findActiveCredential(db, accessCode.trim());
+    if (!credential) throw new AppError('INVALID_MERCHANT');
+
+    const auth = request.headers.authorization;
+    const match = typeof auth === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(auth) : null;
+    if (!match) throw new AppError('INVALID_TOKEN', { message: 'Missing bearer token' });
+    const claims = await deps.accessTokens.verify(match[1]!);
+    if (!claims || claims.merchantId !== credential.merchant.id) throw new AppError('INVALID_TOKEN');
+    return { credential, userId: claims.userId };
+  }
+
+  return {
+    /**
+     * Wraps a handler of decrypted payloads. `idempotent` routes honour `Idempotency-Key`.
+     */
+    handler(fn: (ctx: MerchantRequestContext) => Promise<ApiResult>, opts: { idempotent?: boolean } = {}): RouteHandlerMethod {
+      return async (request, reply) => {
+        const { credential, userId } = await authenticate(request);
+        const merchant = credential.merchant;
+        const hex = readDataField(request);
+        if (hex === undefined) throw new AppError('INVALID_REQUEST_DATA');
+        const codec = codecFor(credential.secretKey, credential.iv);
+        let payload: Record<string, unknown>;
+        try {
+          payload = codec.decryptJson(hex);
+        } catch (err) {
+          if (err instanceof EnvelopeError) throw new AppError('INVALID_REQUEST_DATA');
+          throw err;
+        }
+        request.merchantCodec = codec;
+
+        if (payload.merchantCode === undefined || payload.merchantCode === null || payload.merchantCode === '') {
+          throw fieldError('merchantCode', 'The merchantCode field is required.');
+        }
+        if (String(payload.merchantCode) !== merchant.code) {
+          throw new AppError('INVALID_MERCHANT', { message: 'The merchantCode does not belong to these credentials' });
+        }
+
+        let key: string | undefined;
+        let hash = '';
+        if (opts.idempotent) {
+          const header = request.headers['idempotency-key'];
+          if (header !== undefined) {
+            if (typeof header !== 'string' || !IDEMPOTENCY_KEY_RE.test(header)) {
+              throw fieldError('Idempotency-Key', 'The Idempotency-Key header must be 1 to 255 printable ASCII characters.');
+            }
+            key = header;
+            hash = requestHash(`${request.method} ${request.routeOptions.url}`, payload);
+            const previous = await deps.idempotency.lookup(merchant.id, key, hash);
+            if (previous) return sendEncrypted(reply.header('idempotent-replayed', 'true'), codec, previous.status, previous.body);
+          }
+        }
+
+        let replayed = false;
+        const write: WriteScope = async (work) => {
+          const outcome = await deps.idempotency.run(merchant.id, key, hash, async (trx) => {
+            const r = await work(trx);
+            return { status: r.status ?? 200, body: { status: true, message: r.message, response: r.response } };
+          });
+          replayed = outcome.replayed;
+          const body = outcome.body as { message: string; response: unknown };
+          return { status: outcome.status, message: body.message, response: body.response };
+        };
+
+        const result = await fn({ merchant, userId, payload, write, request });
+        if (replayed) reply.header('idempotent-replayed', 'true');
+        return sendEncrypted(reply, codec, result.status ?? 200, { status: true, message: result.message, response: result.response });
+      };
+    },
+  };
+}
+
+export type MerchantApi = ReturnType<typeof createMerchantApi>;

@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
+import type { Config } from './config.ts';
+import type { Database } from './db/database.ts';
+import { systemClock, type Clock } from './lib/clock.ts';
+import { createApiDocs } from './api/api-docs.ts';
+import { installErrorHandling } from './api/error-handler.ts';
+import { createMerchantApi } from './api/merchant-api.ts';
+import { registerAuthRoutes } from './modules/auth/auth.routes.ts';
+import { createAuthService, type LoginLimits } from './modules/auth/auth.service.ts';
+import { createIdempotencyService } from './modules/idempotency/idempotency.service.ts';
+import { registerInvoiceRoutes } from './modules/invoices/invoices.routes.ts';
+import { createInvoicesService } from './modules/invoices/invoices.service.ts';
+import { createMerchantsService } from './modules/merchants/merchants.service.ts';
+import { registerOpenInvoiceRoutes } from './modules/open-invoices/open-invoices.routes.ts';
+import { createOpenInvoicesService } from './modules/open-invoices/open-invoices.service.ts';
+
+export interface AppDeps {
+  database: Database;
+  config: Pick<Config, 'publicBaseUrl' | 'logLevel' | 'trustProxy' | 'mode'>;
+  clock?: Clock;
+  loginLimits?: LoginLimits;
+}
+
+/** Secrets and card data never reach the log, whatever a future log line includes. */
+export const LOG_REDACT = [
+  'req.headers.authorization',
+  'req.headers.accesscode',
+  '*.password',
+  '*.secretKey',
+  '*.secret_key',
+  '*.iv',
+  '*.iv_key',
+  '*.refreshToken',
+  '*.refresh_token',
+  '*.access_token',
+  '*.cardNumber',
+  '*.card_number',
+  '*.pan',
+  '*.cvv',
+];
+
+/**
+ * Builds the gateway without listening (tests use `inject`). Routes are thin; services get a
+ * typed deps object; nothing here holds state beyond caches, so any number of these can share
+ * one PostgreSQL.
+ */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const clock = deps.clock ?? systemClock;
+  const app = Fastify({
+    logger: { level: deps.config.logLevel, redact: { paths: LOG_REDACT, censor: '[Redacted]' } },
+    genReqId: () => randomUUID(),
+    trustProxy: deps.config.trustProxy,
+    routerOptions: { ignoreTrailingSlash: true },
+    bodyLimit: 1024 * 1024,
+    // Lets a SIGTERM finish in-flight requests while idle keep-alive sockets are closed at once.
+    forceCloseConnections: 'idle',
+  });
+
+  app.decorateRequest('merchantCodec', null);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  installErrorHandling(app);
+
+  await app.register(formbody);
+  await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: 5 * 1024 * 1024, files: 1, fields: 20 } });
+  // Some clients post the bare hex with a text content type.
+  app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  const docs = createApiDocs();
+  await docs.register(app, { publicBaseUrl: deps.config.publicBaseUrl });
+
+  const auth = await createAuthService({ database: deps.database, clock, ...(deps.loginLimits ? { loginLimits: deps.loginLimits } : {}) });
+  const merchants = createMerchantsService({ database: deps.database, clock });
+  const idempotency = createIdempotencyService({ database: deps.database });
+  const api = createMerchantApi({ database: deps.database, merchantsRepo: merchants.repo, accessTokens: auth.accessTokens, idempotency });
+  const invoices = createInvoicesService({ clock, publicBaseUrl: deps.config.publicBaseUrl });
+  const openInvoices = createOpenInvoicesService({ clock, publicBaseUrl: deps.config.publicBaseUrl });
+
+  registerAuthRoutes(app, { auth, docs });
+  registerInvoiceRoutes(app, { api, invoices, docs });
+  registerOpenInvoiceRoutes(app, { api, openInvoices, docs });
+
+  app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  return app;
+}

@@ -1,0 +1,101 @@
+import path from 'node:path';
+
+/**
+ * Configuration comes only from environment variables (README lists them). Every problem stops
+ * start-up with a message naming the variable, so a typo never runs with a silent default.
+ */
+export type Mode = 'sandbox' | 'production';
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Absent: embedded PGlite in `dataDir`. */
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  dataDir: string;
+  /** Origin (and optional path prefix) put in the links the API returns, without trailing slash. */
+  publicBaseUrl: string;
+  mode: Mode;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Trust X-Forwarded-For (only behind a proxy you control): login rate limits key on the client address. */
+  trustProxy: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = intVar(env, 'PORT', 3000, 0, 65535);
+  const host = (env.HOST ?? '127.0.0.1').trim();
+  if (!host) throw new ConfigError('HOST', 'must not be empty');
+
+  const databaseUrl = env.DATABASE_URL?.trim() || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL', 'must be a postgres:// or postgresql:// URL (leave it unset for the embedded database)');
+  }
+
+  const mode = (env.FAWTARA_MODE ?? 'sandbox').trim();
+  if (mode !== 'sandbox' && mode !== 'production') {
+    throw new ConfigError('FAWTARA_MODE', `must be "sandbox" or "production", got "${mode}"`);
+  }
+
+  const publicBaseUrl = baseUrlVar(env, port, mode);
+
+  const logLevel = (env.LOG_LEVEL ?? 'info').trim();
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+
+  return {
+    port,
+    host,
+    databaseUrl,
+    databasePoolSize: intVar(env, 'DATABASE_POOL_SIZE', 20, 1, 1000),
+    dataDir: path.resolve(env.DATA_DIR?.trim() || 'data'),
+    publicBaseUrl,
+    mode,
+    logLevel: logLevel as Config['logLevel'],
+    trustProxy: boolVar(env, 'TRUST_PROXY', false),
+  };
+}
+
+function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function boolVar(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes'].includes(raw)) return true;
+  if (['0', 'false', 'no'].includes(raw)) return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+function baseUrlVar(env: NodeJS.ProcessEnv, port: number, mode: Mode): string {
+  const raw = env.PUBLIC_BASE_URL?.trim();
+  if (!raw) {
+    // Production links go to customers' phones: a localhost default would be a silent bug.
+    if (mode === 'production') throw new ConfigError('PUBLIC_BASE_URL', 'is required in production mode (the origin customers open payment links on)');
+    return `http://localhost:${port}`;
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('PUBLIC_BASE_URL', `must be an absolute http(s) URL, got "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('PUBLIC_BASE_URL', 'must use http or https');
+  if (url.search || url.hash) throw new ConfigError('PUBLIC_BASE_URL', 'must not contain a query string or fragment');
+  return raw.replace(/\/+$/, '');
+}

@@ -1,0 +1,168 @@
+import { Type, type Static, type TSchema } from 'typebox';
+
+/**
+ * JSON Schemas (TypeBox) of the merchant API's decrypted payloads and replies. They document
+ * the API (OpenAPI), give the SDK its types, and tests check real replies against them so the
+ * documentation cannot drift from the code.
+ */
+const Money = Type.Union([Type.String({ pattern: '^[0-9]+(\\.[0-9]{1,3})?$' }), Type.Number()], {
+  description: 'KWD amount, at most three decimals ("20.000", "20.5" or 20.5). More decimals are an error, never rounded.',
+  examples: ['20.000'],
+});
+const MoneyOut = Type.String({ pattern: '^-?[0-9]+\\.[0-9]{3}$', description: 'KWD with exactly three decimals', examples: ['20.000'] });
+const Code = (values: string[], description: string) =>
+  Type.Union([Type.String({ enum: values }), Type.Integer()], { description });
+const DateString = Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description: 'YYYY-MM-DD', examples: ['2026-12-31'] });
+const Timestamp = Type.String({ description: "YYYY-MM-DD HH:MM:SS in the merchant's time zone", examples: ['2025-10-05 11:11:58'] });
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+export const MerchantCode = Type.String({ description: 'The merchant code; must belong to the accessCode and the bearer token', examples: ['842217'] });
+
+export const InvoiceItemInput = Type.Object({
+  itemTitle: Type.String({ maxLength: 200 }),
+  rate: Money,
+  quantity: Type.Union([Type.String(), Type.Integer({ minimum: 1 })], { description: 'Whole number ≥ 1' }),
+  amount: Type.Union([Money], { description: 'Line amount; not above rate × quantity' }),
+});
+
+const invoiceFields = {
+  amount: Money,
+  customerName: Type.String({ maxLength: 100 }),
+  mobileNumber: Type.String({ pattern: '^[0-9]{8}$', description: 'Kuwaiti mobile number, 8 digits, without country code' }),
+  countryCode: Type.String({ enum: ['965', '+965'] }),
+  invoiceType: Code(['0', '1'], '"0" URL sharing, "1" SMS invoice'),
+  invoiceSubType: Code(['0', '1', '2', '3'], 'Delivery: "0" SMS, "1" WhatsApp, "2" Email, "3" URL only'),
+  allocatePayType: Type.Union([Type.String(), Type.Array(Type.Union([Type.String(), Type.Integer()]))], {
+    description: 'Allowed payment methods: "1,2", ["1","2"] or [1,2]; empty = every method enabled for the merchant. 1 KNET, 2 MPGS, 5 CYBS, 7 AMEX, 8 MPGS AMEX, 9 MPGS Apple Pay, 10 CYBS Apple Pay, 11 KNET Debit Apple Pay, 12 KNET Credit Apple Pay, 13 KNET Apple Pay International, 14 AMEX Apple Pay International, 16 Google Pay',
+  }),
+  expiresAt: Type.Union([DateString], { description: "Last day the invoice can be paid (merchant's time zone); not in the past" }),
+  customerEmail: Type.Optional(Type.String({ format: 'email', description: 'Required when invoiceSubType is "2"' })),
+  language: Type.Optional(Type.String({ enum: ['en', 'ar'] })),
+  description: Type.Optional(Type.String({ maxLength: 1000 })),
+  webhook: Type.Optional(Type.String({ format: 'uri', description: 'http(s) URL notified about this invoice' })),
+  itemsList: Type.Optional(
+    Type.Union([Type.Array(InvoiceItemInput, { maxItems: 100 }), Type.String({ description: 'JSON-encoded array' })], {
+      description: "Line items; their total must not be less than the invoice amount",
+    }),
+  ),
+};
+
+export const InvoiceCreateRequest = Type.Object({
+  merchantCode: MerchantCode,
+  referenceNumber: Type.Optional(Type.String({ maxLength: 100, description: "Merchant's invoice number" })),
+  ...invoiceFields,
+});
+
+export const InstallmentInput = Type.Object({
+  merchantCode: Type.Optional(MerchantCode),
+  referenceNumber: Type.String({ maxLength: 100 }),
+  ...invoiceFields,
+});
+
+export const EmiCreateRequest = Type.Object({
+  merchantCode: MerchantCode,
+  invoices: Type.Array(InstallmentInput, { minItems: 1, maxItems: 500, description: 'Installments in order; all are created or none' }),
+});
+
+export const OpenInvoiceCreateRequest = Type.Object({
+  merchantCode: MerchantCode,
+  title: Type.String({ maxLength: 200 }),
+  amountType: Code(['0', '1'], '"0" fixed amount, "1" customer chooses between minAmount and maxAmount'),
+  fixAmount: Type.Optional(Type.Union([Money, Type.Literal('')], { description: 'Required for amountType "0"' })),
+  minAmount: Type.Optional(Type.Union([Money, Type.Literal('')], { description: 'Required for amountType "1"' })),
+  maxAmount: Type.Optional(Type.Union([Money, Type.Literal('')], { description: 'Required for amountType "1"; greater than minAmount' })),
+  expiryDate: Type.Optional(DateString),
+  description: Type.Optional(Type.String({ maxLength: 1000 })),
+});
+
+export const InvoiceObject = Type.Object({
+  id: Type.Integer(),
+  invoice_type: Type.Integer({ description: '1 single invoice, 2 installment' }),
+  invoice_sub_type: Type.String({ description: 'Delivery channel code as sent' }),
+  token: Type.String({ description: 'Numeric token used by cancel (PUT /api/v1/invoice/{token})' }),
+  access_key: Type.String({ description: 'Public key of the payment page (≥128 random bits)' }),
+  split_access_key: Type.String(),
+  merchant_id: Type.Integer(),
+  reference_number: Nullable(Type.String()),
+  amount: MoneyOut,
+  service_charge: MoneyOut,
+  payment_method: Type.Array(Type.String()),
+  discount: MoneyOut,
+  description: Nullable(Type.String()),
+  sms_response: Type.String(),
+  invoice_status: Nullable(Type.Integer({ description: 'null payable, 1 paid, 2 expired, 3 cancelled' })),
+  subscription: Type.Null(),
+  sms_status: Type.Integer(),
+  url_status: Type.Null(),
+  visited_count: Nullable(Type.Integer()),
+  country_id: Type.Integer(),
+  created_id: Type.Integer(),
+  language: Type.String({ enum: ['en', 'ar'] }),
+  expires_at: DateString,
+  attachment: Type.String(),
+  url: Type.String({ description: 'Hosted payment page' }),
+  spliturl: Type.Null(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  en_sms: Type.String(),
+  ar_sms: Type.String(),
+  customer: Type.Object({ name: Type.String(), email: Nullable(Type.String()), phone_number: Type.String() }),
+  created_by_merchant: Type.Object({ id: Type.Integer(), name: Type.String() }),
+  products: Type.Array(Type.Object({ id: Type.Integer(), item_title: Type.String(), rate: MoneyOut, quantity: Type.Integer(), amount: MoneyOut })),
+  transaction: Type.Null(),
+  status: Type.String({ enum: ['pending', 'paid', 'cancelled', 'expired'], description: 'Fawtara addition' }),
+  currency: Type.Literal('KWD', { description: 'Fawtara addition' }),
+  invoice_delivery_type: Type.String({ description: 'Fawtara addition: the request invoiceType ("0" URL, "1" SMS)' }),
+  webhook: Nullable(Type.String({ description: 'Fawtara addition' })),
+  plan_id: Type.Optional(Type.Integer({ description: 'Fawtara addition, installments only' })),
+  installment_number: Type.Optional(Type.Integer({ description: 'Fawtara addition, installments only (1-based)' })),
+  installments_count: Type.Optional(Type.Integer({ description: 'Fawtara addition, installments only' })),
+});
+
+export const OpenInvoiceObject = Type.Object({
+  id: Type.Integer(),
+  merchant_id: Type.Integer(),
+  title: Type.String(),
+  reference_number: Type.String(),
+  type: Type.String({ enum: ['0', '1'] }),
+  description: Nullable(Type.String()),
+  fixed_amount: Nullable(MoneyOut),
+  min_amount: Nullable(MoneyOut),
+  max_amount: Nullable(MoneyOut),
+  paid_status: Type.Integer(),
+  status: Nullable(Type.Integer()),
+  created_by: Type.Integer(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  expiry_date: Nullable(DateString),
+  url: Type.String({ description: 'Public checkout link (≥128 random bits)' }),
+  total_amount_customer_paid: MoneyOut,
+  total_customer_tried_count: Nullable(Type.Integer()),
+  total_customer_paid_count: Type.Integer(),
+  state: Type.String({ enum: ['active', 'cancelled'], description: 'Fawtara addition' }),
+  currency: Type.Literal('KWD', { description: 'Fawtara addition' }),
+});
+
+/** `{"status":true,"message":…,"response":…}` — the decrypted reply. */
+export const Reply = <T extends TSchema>(response: T) =>
+  Type.Object({ status: Type.Boolean(), message: Type.String(), response });
+
+export const ErrorReply = Type.Object({
+  status: Type.Literal(false),
+  code: Type.Integer({ description: '506 undecryptable, 500 invalid token, 501 invalid merchant, 422 validation, 404, 409, 429' }),
+  message: Type.String(),
+  response: Nullable(Type.Record(Type.String(), Type.Array(Type.String()), { description: 'Field errors by path, e.g. {"invoices.1.amount": ["…"]}' })),
+});
+
+export const EncryptedRequest = Type.Object(
+  { data: Type.String({ description: 'Hex of AES-256-CBC(JSON payload); may also be sent as a form/multipart field or ?data=' }) },
+  { additionalProperties: true },
+);
+export const EncryptedReply = Type.Object({ response: Type.String({ description: 'Hex of AES-256-CBC(decrypted reply JSON)' }) });
+
+export type InvoiceCreateRequest = Static<typeof InvoiceCreateRequest>;
+export type EmiCreateRequest = Static<typeof EmiCreateRequest>;
+export type OpenInvoiceCreateRequest = Static<typeof OpenInvoiceCreateRequest>;
+export type InvoiceObject = Static<typeof InvoiceObject>;
+export type OpenInvoiceObject = Static<typeof OpenInvoiceObject>;
+export type ErrorReply = Static<typeof ErrorReply>;

@@ -1,0 +1,208 @@
+import { mkdir } from 'node:fs/promises';
+import { Kysely, Migrator, PostgresDialect, type Migration } from 'kysely';
+import pg from 'pg';
+import { PGlite, type ParserOptions } from '@electric-sql/pglite';
+import type { DB } from './schema.ts';
+import { migrations } from './migrations/index.ts';
+import { createPgliteGate } from './pglite-gate.ts';
+import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.ts';
+
+export type Engine = 'pglite' | 'postgres';
+
+export interface Database {
+  readonly engine: Engine;
+  readonly db: Kysely<DB>;
+  /** Raw SQL on the same connection discipline (gate on PGlite, pool on PostgreSQL). */
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: any[]; rowCount: number }>;
+  /** Idempotent; releases the data folder lock. */
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** Selects PostgreSQL. Without it the server runs on PGlite. */
+  databaseUrl?: string;
+  /** PGlite data folder; without it (and without databaseUrl) PGlite runs in memory. */
+  dataDir?: string;
+  /** PostgreSQL pool size (default 20). */
+  poolSize?: number;
+  /** An already created PGlite (tests); must use PGLITE_PARSERS. Closed by close(). */
+  pglite?: PGlite;
+}
+
+const OID = {
+  int8: 20,
+  int8Array: 1016,
+  date: 1082,
+  dateArray: 1182,
+  textArray: 1009,
+} as const;
+
+/**
+ * One rule for both engines. int8 is money in minor units and ids, so it must be exact: bigint.
+ * A `date` is a calendar day, and turning it into a JS Date shifts it by the process's time zone:
+ * keep the 'YYYY-MM-DD' text. PGlite derives array parsers from element parsers, so int8[] and
+ * date[] follow; smallint[] stays number[] on both.
+ */
+export const PGLITE_PARSERS: ParserOptions = {
+  [OID.int8]: (value) => BigInt(value),
+  [OID.date]: (value) => value,
+};
+
+/**
+ * Given to each pg.Pool instead of mutating the global pg.types, so that another library
+ * (pg-boss has its own pool) or a test that imports pg keeps pg's defaults.
+ */
+const defaultPgParser = pg.types.getTypeParser as (
+  oid: number,
+  format?: 'text' | 'binary',
+) => (value: string) => unknown;
+
+const pgTypes: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    if (format !== 'binary') {
+      switch (oid) {
+        case OID.int8:
+          return (value: string) => BigInt(value);
+        case OID.int8Array: {
+          const parseTextArray = defaultPgParser(OID.int8Array, 'text');
+          return (value: string) => deepMap(parseTextArray(value), (item) => BigInt(item as string));
+        }
+        case OID.date:
+          return (value: string) => value;
+        case OID.dateArray:
+          return defaultPgParser(OID.textArray, 'text');
+      }
+    }
+    return defaultPgParser(oid, format);
+  }) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+function deepMap(value: unknown, fn: (item: unknown) => unknown): unknown {
+  if (Array.isArray(value)) return value.map((item) => deepMap(item, fn));
+  return value === null ? null : fn(value);
+}
+
+export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database> {
+  return opts.databaseUrl !== undefined
+    ? openPostgres(opts.databaseUrl, opts.poolSize ?? 20)
+    : openPglite(opts);
+}
+
+function openPostgres(connectionString: string, max: number): Database {
+  const pool = new pg.Pool({ connectionString, max, types: pgTypes, application_name: 'fawtara' });
+  // An idle client that loses its server (restart, failover) is reported here and dropped by the
+  // pool; without a listener Node would crash the whole process over it.
+  pool.on('error', (err) => process.emitWarning(err));
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    engine: 'postgres',
+    db,
+    async executeSql(text, values) {
+      // A parameterless script of several statements answers with one result per statement.
+      const res = (await pool.query(text, values)) as pg.QueryResult | pg.QueryResult[];
+      const last = Array.isArray(res) ? res.at(-1) : res;
+      return { rows: last?.rows ?? [], rowCount: last?.rowCount ?? 0 };
+    },
+    close: once(() => db.destroy()),
+  };
+}
+
+async function openPglite(opts: OpenDatabaseOptions): Promise<Database> {
+  let lock: DataDirLock | undefined;
+  let pglite = opts.pglite;
+  if (pglite === undefined && opts.dataDir !== undefined) {
+    await mkdir(opts.dataDir, { recursive: true });
+    // Before PGlite touches the folder: opening it is already enough to corrupt it.
+    lock = await acquireDataDirLock(opts.dataDir);
+    try {
+      pglite = await PGlite.create({ dataDir: opts.dataDir, parsers: PGLITE_PARSERS });
+    } catch (err) {
+      await lock.release();
+      throw err;
+    }
+  }
+  pglite ??= await PGlite.create({ parsers: PGLITE_PARSERS });
+  const instance = pglite;
+
+  const gate = createPgliteGate(instance);
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: gate.pool }) });
+  const database: Database = {
+    engine: 'pglite',
+    db,
+    async executeSql(text, values) {
+      const { rows, rowCount } = await gate.executeSql(text, values);
+      return { rows, rowCount };
+    },
+    close: once(async () => {
+      try {
+        await db.destroy();
+        await instance.close();
+      } finally {
+        await lock?.release();
+      }
+    }),
+  };
+
+  try {
+    await assertPgliteParsers(database);
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  return database;
+}
+
+/** A PGlite created elsewhere without our parsers would hand out numbers and Dates. */
+async function assertPgliteParsers(database: Database): Promise<void> {
+  const { rows } = await database.executeSql(`SELECT 1::int8 AS i, '2000-01-01'::date AS d`);
+  if (typeof rows[0]?.i !== 'bigint' || rows[0]?.d !== '2000-01-01') {
+    throw new Error('the PGlite instance must be created with { parsers: PGLITE_PARSERS }');
+  }
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | undefined;
+  return () => (done ??= fn());
+}
+
+export async function migrateToLatest(db: Kysely<DB>): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async (): Promise<Record<string, Migration>> => migrations },
+  });
+  // Kysely holds a PostgreSQL advisory lock for the whole run, so processes that start together
+  // against one database apply each migration once; the others then find nothing to do.
+  const { error, results } = await migrator.migrateToLatest();
+  if (error === undefined) return;
+  const failed = results?.find((result) => result.status === 'Error');
+  const reason = error instanceof Error ? error.message : String(error);
+  throw new Error(
+    failed ? `migration ${failed.migrationName} failed: ${reason}` : `migrating failed: ${reason}`,
+    { cause: error },
+  );
+}
+
+/** SQLSTATE 23505, optionally for one named constraint or unique index. */
+export function isUniqueViolation(err: unknown, constraint?: string): boolean {
+  return hasSqlState(err, '23505', constraint);
+}
+
+/** SQLSTATE 23514, optionally for one named CHECK constraint. */
+export function isCheckViolation(err: unknown, constraint?: string): boolean {
+  return hasSqlState(err, '23514', constraint);
+}
+
+/**
+ * pg and PGlite both put `code` and `constraint` on their DatabaseError. The cause chain is
+ * followed because a layer above may have wrapped the error.
+ */
+function hasSqlState(err: unknown, code: string, constraint?: string): boolean {
+  for (let e = err, depth = 0; typeof e === 'object' && e !== null && depth < 5; depth++) {
+    const candidate = e as { code?: unknown; constraint?: unknown; cause?: unknown };
+    if (candidate.code === code) {
+      return constraint === undefined || candidate.constraint === constraint;
+    }
+    e = candidate.cause;
+  }
+  return false;
+}

@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as m0001 from './0001-initial.ts';
+
+/**
+ * Every migration, in order. Listed in code rather than read from a folder so that the same
+ * list works under tsx, vitest and a bundled build, with no path juggling.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001-initial': m0001,
+};

@@ -1,0 +1,103 @@
+import type { PGlite, Results } from '@electric-sql/pglite';
+import type { PostgresPool, PostgresPoolClient } from 'kysely';
+
+/**
+ * PGlite is one PostgreSQL session. A statement sent by anyone while another caller's BEGIN is
+ * open silently joins that transaction (and is rolled back with it). So every user of the
+ * instance (Kysely, pg-boss, raw SQL) goes through this one gate: Kysely holds it for the whole
+ * life of a connection, which makes its transactions exclusive; raw SQL holds it for one call.
+ */
+
+export interface GateQueryResult {
+  command: string;
+  rows: any[];
+  rowCount: number;
+}
+
+export interface PgliteGate {
+  /** For Kysely's PostgresDialect: a connection holds the gate until it is released. */
+  readonly pool: PostgresPool;
+  /** One statement (or a parameterless multi-statement script) holding the gate for its duration. */
+  executeSql(text: string, values?: readonly unknown[]): Promise<GateQueryResult>;
+}
+
+/**
+ * Waiting this long for the gate almost always means a deadlock of our own making: code inside
+ * a transaction that queries through `db` instead of `trx`. On PostgreSQL that merely uses a
+ * second connection, so the bug only shows on PGlite; say so instead of hanging silently.
+ */
+const SLOW_ACQUIRE_MS = 10_000;
+
+export function createPgliteGate(pglite: PGlite): PgliteGate {
+  let tail: Promise<void> = Promise.resolve();
+
+  async function acquire(): Promise<() => void> {
+    let release!: () => void;
+    const previous = tail;
+    tail = new Promise<void>((resolve) => (release = resolve));
+    const warning = setTimeout(() => {
+      process.emitWarning(
+        `waited ${SLOW_ACQUIRE_MS / 1000}s for the PGlite connection; is a transaction callback ` +
+          'querying through `db` instead of its `trx`? (PGlite has one session, so that deadlocks)',
+        'FawtaraPgliteGate',
+      );
+    }, SLOW_ACQUIRE_MS);
+    warning.unref();
+    try {
+      await previous;
+    } finally {
+      clearTimeout(warning);
+    }
+    let released = false;
+    // A double release must not free the gate for someone else's turn.
+    return () => {
+      if (!released) {
+        released = true;
+        release();
+      }
+    };
+  }
+
+  async function run(text: string, values?: readonly unknown[]): Promise<GateQueryResult> {
+    // query() uses the extended protocol, which takes one statement; a script with several
+    // (Kysely migrations, pg-boss's schema install) has no parameters and goes through exec().
+    if ((values === undefined || values.length === 0) && text.includes(';')) {
+      const results = await pglite.exec(text);
+      return toResult(results.at(-1));
+    }
+    return toResult(await pglite.query(text, values === undefined ? [] : [...values]));
+  }
+
+  const pool: PostgresPool = {
+    async connect() {
+      const release = await acquire();
+      // Kysely only reads `command` to decide whether rowCount means affected rows, and never
+      // passes a cursor (no `cursor` in the dialect config), so run() fits its client shape.
+      return { query: run as PostgresPoolClient['query'], release };
+    },
+    // Kysely calls this from destroy(); the PGlite instance belongs to whoever created it.
+    async end() {},
+  };
+
+  return {
+    pool,
+    async executeSql(text, values) {
+      const release = await acquire();
+      try {
+        return await run(text, values);
+      } finally {
+        release();
+      }
+    },
+  };
+}
+
+function toResult(result: Results | undefined): GateQueryResult {
+  if (result === undefined) return { command: '', rows: [], rowCount: 0 };
+  return {
+    command: result.command?.toUpperCase() ?? '',
+    rows: result.rows,
+    // rowCount is per statement; affectedRows accumulates over a script, so it is the fallback.
+    rowCount: result.rowCount ?? result.affectedRows ?? result.rows.length,
+  };
+}

@@ -1,0 +1,177 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * Kysely's view of the tables created by migrations/. int8 columns arrive as bigint on both
+ * engines (see database.ts), `date` columns as 'YYYY-MM-DD' strings, timestamptz as Date.
+ */
+type Id = Generated<bigint>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export interface ServerSettingsTable {
+  name: string;
+  value: string;
+  created_at: CreatedAt;
+}
+
+export interface MerchantsTable {
+  id: Id;
+  code: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  website_url: string | null;
+  time_zone: ColumnType<string, string | undefined, string>;
+  default_language: ColumnType<'en' | 'ar', 'en' | 'ar' | undefined, 'en' | 'ar'>;
+  payment_methods: ColumnType<number[], number[] | undefined, number[]>;
+  is_sandbox: ColumnType<boolean, boolean | undefined, boolean>;
+  webhook_url: string | null;
+  is_active: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface ApiCredentialsTable {
+  id: Id;
+  merchant_id: bigint;
+  access_code: string;
+  secret_key: string;
+  iv_key: string;
+  status: ColumnType<'active' | 'revoked', 'active' | 'revoked' | undefined, 'active' | 'revoked'>;
+  created_at: CreatedAt;
+  revoked_at: Date | null;
+}
+
+export interface UsersTable {
+  id: Id;
+  merchant_id: bigint;
+  username: string;
+  password_hash: string;
+  is_active: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: CreatedAt;
+}
+
+export interface RefreshTokensTable {
+  id: Id;
+  user_id: bigint;
+  family_id: string;
+  token_hash: string;
+  expires_at: Date;
+  used_at: Date | null;
+  revoked_at: Date | null;
+  created_at: CreatedAt;
+}
+
+export interface RateLimitsTable {
+  key: string;
+  window_start: Date;
+  hits: number;
+}
+
+export interface InstallmentPlansTable {
+  id: Id;
+  merchant_id: bigint;
+  installments_count: number;
+  total_amount: bigint;
+  created_at: CreatedAt;
+}
+
+export type InvoiceStatus = 'pending' | 'paid' | 'cancelled' | 'expired';
+
+export interface InvoicesTable {
+  id: Id;
+  merchant_id: bigint;
+  created_by: bigint | null;
+  kind: 'single' | 'installment';
+  plan_id: bigint | null;
+  installment_number: number | null;
+  token: string;
+  access_key: string;
+  reference_number: string | null;
+  amount: bigint;
+  currency: ColumnType<string, string | undefined, string>;
+  description: string | null;
+  customer_name: string;
+  customer_email: string | null;
+  country_code: string;
+  mobile_number: string;
+  delivery_type: number;
+  delivery_channel: number;
+  payment_methods: number[];
+  language: 'en' | 'ar';
+  expires_on: string;
+  webhook_url: string | null;
+  status: ColumnType<InvoiceStatus, InvoiceStatus | undefined, InvoiceStatus>;
+  sms_status: ColumnType<number, number | undefined, number>;
+  sms_response: ColumnType<string, string | undefined, string>;
+  visited_count: number | null;
+  paid_at: Date | null;
+  cancelled_at: Date | null;
+  expired_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface InvoiceItemsTable {
+  id: Id;
+  invoice_id: bigint;
+  position: number;
+  title: string;
+  rate: bigint;
+  quantity: number;
+  amount: bigint;
+}
+
+export interface OpenInvoicesTable {
+  id: Id;
+  merchant_id: bigint;
+  created_by: bigint | null;
+  reference_number: string;
+  public_key: string;
+  title: string;
+  description: string | null;
+  amount_type: number;
+  fixed_amount: bigint | null;
+  min_amount: bigint | null;
+  max_amount: bigint | null;
+  expiry_date: string | null;
+  status: ColumnType<'active' | 'cancelled', 'active' | 'cancelled' | undefined, 'active' | 'cancelled'>;
+  total_paid: ColumnType<bigint, bigint | undefined, bigint>;
+  tried_count: number | null;
+  paid_count: ColumnType<number, number | undefined, number>;
+  cancelled_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface IdempotencyKeysTable {
+  merchant_id: bigint;
+  key: string;
+  request_hash: string;
+  response_status: number;
+  response_body: string;
+  created_at: CreatedAt;
+}
+
+export interface DB {
+  server_settings: ServerSettingsTable;
+  merchants: MerchantsTable;
+  api_credentials: ApiCredentialsTable;
+  users: UsersTable;
+  refresh_tokens: RefreshTokensTable;
+  rate_limits: RateLimitsTable;
+  installment_plans: InstallmentPlansTable;
+  invoices: InvoicesTable;
+  invoice_items: InvoiceItemsTable;
+  open_invoices: OpenInvoicesTable;
+  idempotency_keys: IdempotencyKeysTable;
+}
+
+export type Merchant = Selectable<MerchantsTable>;
+export type ApiCredential = Selectable<ApiCredentialsTable>;
+export type User = Selectable<UsersTable>;
+export type Invoice = Selectable<InvoicesTable>;
+export type NewInvoice = Insertable<InvoicesTable>;
+export type InvoiceItem = Selectable<InvoiceItemsTable>;
+export type OpenInvoice = Selectable<OpenInvoicesTable>;
+export type OpenInvoiceUpdate = Updateable<OpenInvoicesTable>;

@@ -1,0 +1,73 @@
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { migrateToLatest, openDatabase, type Database } from './db/database.ts';
+import { systemClock } from './lib/clock.ts';
+import { createMerchantsService } from './modules/merchants/merchants.service.ts';
+import { SANDBOX } from './modules/merchants/sandbox-credentials.ts';
+
+/**
+ * `npm start`: configuration → database (embedded PGlite unless DATABASE_URL) → migrations →
+ * sandbox merchant (sandbox mode) or the public-credentials check (production) → listen.
+ * SIGTERM/SIGINT: stop accepting, finish in-flight requests, close the database.
+ */
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`Configuration error: ${err.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+
+  const database: Database = await openDatabase(
+    config.databaseUrl ? { databaseUrl: config.databaseUrl, poolSize: config.databasePoolSize } : { dataDir: config.dataDir },
+  );
+  try {
+    await migrateToLatest(database.db);
+    const merchants = createMerchantsService({ database, clock: systemClock });
+    if (config.mode === 'sandbox') {
+      await merchants.ensureSandboxMerchant();
+    } else {
+      await merchants.assertNoPublicCredentials();
+    }
+
+    const app = await buildApp({ database, config });
+    app.addHook('onClose', async () => {
+      await database.close();
+    });
+
+    let closing = false;
+    const shutdown = (signal: string) => {
+      if (closing) return;
+      closing = true;
+      app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+      app.close().then(
+        () => process.exit(0),
+        (err) => {
+          app.log.error({ err }, 'error during shutdown');
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+    process.on('SIGINT', () => shutdown('SIGINT'));
+
+    await app.listen({ port: config.port, host: config.host });
+    const where = config.databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${config.dataDir}`;
+    app.log.info(`Fawtara (${config.mode}) on ${where}; API docs at ${config.publicBaseUrl}/docs`);
+    if (config.mode === 'sandbox') {
+      app.log.info(`Sandbox merchant ${SANDBOX.merchantCode}: accessCode ${SANDBOX.accessCode}, login ${SANDBOX.username} / ${SANDBOX.password} (public Hesabe sandbox values)`);
+    }
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`Fawtara failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,154 @@
+import type { Transaction } from 'kysely';
+import type { DB, Merchant, NewInvoice } from '../../db/schema.ts';
+import { isUniqueViolation } from '../../db/database.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { asObject, FieldValidator } from '../../lib/field-validator.ts';
+import { localDate } from '../../lib/merchant-time.ts';
+import { numericToken, publicKey } from '../../lib/random-ids.ts';
+import type { ApiResult, WriteScope } from '../../api/merchant-api.ts';
+import { readInvoice, type InvoiceInput } from './invoice-input.ts';
+import { toInvoiceObject } from './invoice-view.ts';
+import { createInvoicesRepo } from './invoices.repo.ts';
+
+export const MAX_INSTALLMENTS = 500;
+
+export interface CreateContext {
+  merchant: Merchant;
+  userId: bigint;
+  payload: Record<string, unknown>;
+  write: WriteScope;
+}
+
+/**
+ * Invoice creation. Validation runs before any transaction is opened; the write is one
+ * transaction (all-or-nothing for an installment plan). Tokens and public keys are random, so
+ * a collision is astronomically rare, but the unique constraints are the guarantee: on a clash
+ * the transaction is retried with fresh values.
+ */
+export function createInvoicesService(deps: { clock: Clock; publicBaseUrl: string }) {
+  const repo = createInvoicesRepo();
+
+  function newRow(merchant: Merchant, userId: bigint, input: InvoiceInput, now: Date): NewInvoice {
+    return {
+      merchant_id: merchant.id,
+      created_by: userId,
+      kind: 'single',
+      plan_id: null,
+      installment_number: null,
+      token: numericToken(now),
+      access_key: publicKey(),
+      reference_number: input.referenceNumber,
+      amount: input.amount,
+      description: input.description,
+      customer_name: input.customerName,
+      customer_email: input.customerEmail,
+      country_code: input.countryCode,
+      mobile_number: input.mobileNumber,
+      delivery_type: input.deliveryType,
+      delivery_channel: input.deliveryChannel,
+      payment_methods: input.paymentMethods,
+      language: input.language,
+      expires_on: input.expiresOn,
+      webhook_url: input.webhookUrl,
+      visited_count: null,
+      paid_at: null,
+      cancelled_at: null,
+      expired_at: null,
+      created_at: now,
+      updated_at: now,
+    };
+  }
+
+  async function withFreshIds(run: () => Promise<ApiResult>): Promise<ApiResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await run();
+      } catch (err) {
+        const clash = isUniqueViolation(err, 'invoices_token_key') || isUniqueViolation(err, 'invoices_access_key_key');
+        if (!clash || attempt >= 3) throw err;
+      }
+    }
+  }
+
+  async function insertWithItems(trx: Transaction<DB>, merchant: Merchant, rows: NewInvoice[], inputs: InvoiceInput[], plan?: { installmentsCount: number }) {
+    const invoices = await repo.insertInvoices(trx, rows);
+    const objects = [];
+    for (let i = 0; i < invoices.length; i++) {
+      const inv = invoices[i]!;
+      const items = await repo.insertItems(
+        trx,
+        inv.id,
+        inputs[i]!.items.map((it, n) => ({ position: n + 1, title: it.title, rate: it.rate, quantity: it.quantity, amount: it.amount })),
+      );
+      objects.push(toInvoiceObject(inv, items, merchant, deps.publicBaseUrl, plan));
+    }
+    return objects;
+  }
+
+  return {
+    /** `POST /api/v1/invoice` (seed 000). */
+    async createSingle(ctx: CreateContext): Promise<ApiResult> {
+      const now = deps.clock.now();
+      const v = new FieldValidator();
+      const input = readInvoice(v, ctx.payload, { merchant: ctx.merchant, today: localDate(now, ctx.merchant.time_zone), requireReference: false });
+      v.throwIfInvalid();
+      return withFreshIds(() =>
+        ctx.write(async (trx) => {
+          const [obj] = await insertWithItems(trx, ctx.merchant, [newRow(ctx.merchant, ctx.userId, input!, now)], [input!]);
+          return { message: 'Invoice generated successfully', response: obj };
+        }),
+      );
+    },
+
+    /**
+     * `POST /api/v1/invoice/emi` (seed 003): one installment plan, one invoice per element, in
+     * order. One bad element fails the whole request and names it (`invoices.1.amount`).
+     */
+    async createInstallments(ctx: CreateContext): Promise<ApiResult> {
+      const now = deps.clock.now();
+      const today = localDate(now, ctx.merchant.time_zone);
+      const v = new FieldValidator();
+      const list = ctx.payload.invoices;
+      if (!Array.isArray(list) || list.length === 0) {
+        v.fail('invoices', 'The invoices field is required and must be a non-empty array of installments.');
+      } else if (list.length > MAX_INSTALLMENTS) {
+        v.fail('invoices', `The invoices field must not have more than ${MAX_INSTALLMENTS} installments.`);
+      }
+      v.throwIfInvalid();
+
+      const inputs: InvoiceInput[] = [];
+      (list as unknown[]).forEach((entry, i) => {
+        const body = asObject(entry);
+        if (!body) {
+          v.nested('invoices').fail(String(i), 'Each installment must be an object with the single-invoice fields.');
+          return;
+        }
+        const iv = v.nested('invoices').nested(i);
+        if (body.merchantCode !== undefined && String(body.merchantCode) !== ctx.merchant.code) {
+          iv.fail('merchantCode', 'The merchantCode field must match the merchant of the request.');
+        }
+        const input = readInvoice(iv, body, { merchant: ctx.merchant, today, requireReference: true });
+        if (input) inputs.push(input);
+      });
+      v.throwIfInvalid();
+
+      const total = inputs.reduce((s, i) => s + i.amount, 0n);
+      const plan = { installmentsCount: inputs.length };
+      return withFreshIds(() =>
+        ctx.write(async (trx) => {
+          const planId = await repo.insertPlan(trx, { merchantId: ctx.merchant.id, count: inputs.length, total });
+          const rows = inputs.map((input, i) => ({
+            ...newRow(ctx.merchant, ctx.userId, input, now),
+            kind: 'installment' as const,
+            plan_id: planId,
+            installment_number: i + 1,
+          }));
+          const objects = await insertWithItems(trx, ctx.merchant, rows, inputs, plan);
+          return { message: 'Invoices generated successfully', response: objects };
+        }),
+      );
+    },
+  };
+}
+
+export type InvoicesService = ReturnType<typeof createInvoicesService>;

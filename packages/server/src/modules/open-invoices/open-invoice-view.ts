@@ -1,0 +1,63 @@
+import { formatMoney } from '@fawtara/wire';
+import type { Merchant, OpenInvoice } from '../../db/schema.ts';
+import { formatTimestamp } from '../../lib/merchant-time.ts';
+
+/** The open-invoice object of seed 004's decrypted reply, plus Fawtara's additions at the end. */
+export interface OpenInvoiceObject {
+  id: number;
+  merchant_id: number;
+  title: string;
+  reference_number: string;
+  type: string;
+  description: string | null;
+  fixed_amount: string | null;
+  min_amount: string | null;
+  max_amount: string | null;
+  paid_status: number;
+  status: number | null;
+  created_by: number;
+  created_at: string;
+  updated_at: string;
+  expiry_date: string | null;
+  url: string;
+  total_amount_customer_paid: string;
+  total_customer_tried_count: number | null;
+  total_customer_paid_count: number;
+  // Fawtara additions
+  state: OpenInvoice['status'];
+  currency: 'KWD';
+}
+
+export function openInvoiceUrl(publicBaseUrl: string, publicKey: string): string {
+  return `${publicBaseUrl}/open-invoice/checkout/${publicKey}`;
+}
+
+const money = (v: bigint | null) => (v === null ? null : formatMoney(v));
+
+export function toOpenInvoiceObject(row: OpenInvoice, merchant: Merchant, publicBaseUrl: string): OpenInvoiceObject {
+  const tz = merchant.time_zone;
+  return {
+    id: Number(row.id),
+    merchant_id: Number(row.merchant_id),
+    title: row.title,
+    reference_number: row.reference_number,
+    type: String(row.amount_type),
+    description: row.description,
+    fixed_amount: money(row.fixed_amount),
+    min_amount: money(row.min_amount),
+    max_amount: money(row.max_amount),
+    paid_status: row.paid_count > 0 ? 1 : 0,
+    // Hesabe shows null on a fresh open invoice; 1 marks a cancelled one.
+    status: row.status === 'cancelled' ? 1 : null,
+    created_by: Number(row.merchant_id),
+    created_at: formatTimestamp(row.created_at, tz),
+    updated_at: formatTimestamp(row.updated_at, tz),
+    expiry_date: row.expiry_date,
+    url: openInvoiceUrl(publicBaseUrl, row.public_key),
+    total_amount_customer_paid: formatMoney(row.total_paid),
+    total_customer_tried_count: row.tried_count,
+    total_customer_paid_count: row.paid_count,
+    state: row.status,
+    currency: 'KWD',
+  };
+}

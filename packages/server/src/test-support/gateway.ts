@@ -1,0 +1,154 @@
+import { createCodec, type Codec } from '@fawtara/wire';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { buildApp } from '../app.ts';
+import type { Database } from '../db/database.ts';
+import { fixedClock, type Clock } from '../lib/clock.ts';
+import type { LoginLimits } from '../modules/auth/auth.service.ts';
+import { createMerchantsService, type IssuedMerchant, type NewMerchantInput } from '../modules/merchants/merchants.service.ts';
+import { SANDBOX } from '../modules/merchants/sandbox-credentials.ts';
+
+export const TEST_BASE_URL = 'https://pay.fawtara.test';
+
+/** Merchant-side identity a test speaks as. */
+export interface Caller {
+  merchantCode: string;
+  accessCode: string;
+  codec: Codec;
+  token: string;
+}
+
+export interface CallOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  url: string;
+  /** Encrypted with the caller's codec unless `data` is given. */
+  payload?: unknown;
+  /** Raw value for the data field (to send garbage). */
+  data?: string;
+  as?: Partial<Caller>;
+  /** Where the data goes: JSON body (default), form, multipart, text, query. */
+  via?: 'json' | 'form' | 'multipart' | 'text' | 'query';
+  headers?: Record<string, string>;
+}
+
+export interface CallResult {
+  status: number;
+  headers: LightMyRequestResponse['headers'];
+  /** The reply as sent (plain JSON), or the raw text when not JSON. */
+  raw: any;
+  rawText: string;
+  /** Decrypted reply when the body was `{"response":"<hex>"}`; otherwise the plain reply. */
+  body: any;
+  encrypted: boolean;
+}
+
+export interface TestGateway {
+  app: FastifyInstance;
+  database: Database;
+  clock: ReturnType<typeof fixedClock>;
+  sandbox: Caller;
+  login(username: string, password: string): Promise<string>;
+  call(opts: CallOptions): Promise<CallResult>;
+  /** A fresh merchant with its own credentials and a logged-in token. */
+  newMerchant(input?: Partial<NewMerchantInput>): Promise<Caller & { issued: IssuedMerchant }>;
+  close(): Promise<void>;
+}
+
+let merchantSeq = 0;
+
+/**
+ * The gateway on a test database, with the sandbox merchant logged in, driven through
+ * `app.inject` (no socket). The clock is fixed at `now` and can be moved.
+ */
+export async function startGateway(database: Database, opts: { now?: string; loginLimits?: LoginLimits } = {}): Promise<TestGateway> {
+  const clock = fixedClock(opts.now ?? '2026-11-21T09:00:00Z');
+  const merchants = createMerchantsService({ database, clock: clock as Clock });
+  await merchants.ensureSandboxMerchant();
+  const app = await buildApp({
+    database,
+    clock,
+    config: { publicBaseUrl: TEST_BASE_URL, logLevel: 'silent', trustProxy: false, mode: 'sandbox' },
+    loginLimits: opts.loginLimits ?? { windowSeconds: 900, maxFailuresPerUser: 1000, maxFailuresPerAddress: 1000 },
+  });
+
+  async function login(username: string, password: string): Promise<string> {
+    const res = await app.inject({ method: 'POST', url: '/api/v1/login', payload: { username, password } });
+    if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
+    return res.json().response.token.access_token;
+  }
+
+  const sandbox: Caller = {
+    merchantCode: SANDBOX.merchantCode,
+    accessCode: SANDBOX.accessCode,
+    codec: createCodec({ secretKey: SANDBOX.secretKey, iv: SANDBOX.iv }),
+    token: await login(SANDBOX.username, SANDBOX.password),
+  };
+
+  async function call(o: CallOptions): Promise<CallResult> {
+    const who = { ...sandbox, ...o.as };
+    const data = o.data ?? (o.payload === undefined ? undefined : who.codec.encrypt(JSON.stringify(o.payload)));
+    const headers: Record<string, string> = { accept: 'application/json', ...o.headers };
+    if (who.accessCode) headers.accesscode = who.accessCode;
+    if (who.token) headers.authorization = `Bearer ${who.token}`;
+    let url = o.url;
+    let payload: string | undefined;
+    const via = o.via ?? 'json';
+    if (data !== undefined) {
+      if (via === 'json') {
+        headers['content-type'] = 'application/json';
+        payload = JSON.stringify({ data });
+      } else if (via === 'form') {
+        headers['content-type'] = 'application/x-www-form-urlencoded';
+        payload = `data=${encodeURIComponent(data)}`;
+      } else if (via === 'text') {
+        headers['content-type'] = 'text/plain';
+        payload = data;
+      } else if (via === 'multipart') {
+        const boundary = '----fawtara-test-boundary';
+        headers['content-type'] = `multipart/form-data; boundary=${boundary}`;
+        payload = `--${boundary}\r\nContent-Disposition: form-data; name="data"\r\n\r\n${data}\r\n--${boundary}--\r\n`;
+      } else {
+        url += `${url.includes('?') ? '&' : '?'}data=${encodeURIComponent(data)}`;
+      }
+    }
+    const res = await app.inject({ method: o.method ?? 'POST', url, headers, ...(payload === undefined ? {} : { payload }) });
+    let raw: any;
+    try {
+      raw = JSON.parse(res.body);
+    } catch {
+      raw = res.body;
+    }
+    const encrypted = raw !== null && typeof raw === 'object' && Object.keys(raw).length === 1 && typeof raw.response === 'string';
+    const body = encrypted ? JSON.parse(who.codec.decrypt(raw.response)) : raw;
+    return { status: res.statusCode, headers: res.headers, raw, rawText: res.body, body, encrypted };
+  }
+
+  async function newMerchant(input: Partial<NewMerchantInput> = {}) {
+    merchantSeq += 1;
+    const issued = await merchants.createMerchant({
+      name: `Merchant ${merchantSeq}`,
+      username: `merchant-${process.pid}-${merchantSeq}-${Math.random().toString(36).slice(2, 8)}`,
+      password: 'correct horse battery',
+      ...input,
+    });
+    return {
+      issued,
+      merchantCode: issued.merchantCode,
+      accessCode: issued.accessCode,
+      codec: createCodec({ secretKey: issued.secretKey, iv: issued.iv }),
+      token: await login(issued.username, issued.password),
+    };
+  }
+
+  return { app, database, clock, sandbox, login, call, newMerchant, close: () => app.close() };
+}
+
+/** Row counts of the tables a request can write, to assert that a refusal changed nothing. */
+export async function countRows(database: Database): Promise<Record<string, number>> {
+  const tables = ['invoices', 'invoice_items', 'installment_plans', 'open_invoices', 'idempotency_keys', 'merchants', 'refresh_tokens'];
+  const out: Record<string, number> = {};
+  for (const t of tables) {
+    const { rows } = await database.executeSql(`SELECT count(*)::int AS n FROM ${t}`);
+    out[t] = Number(rows[0].n);
+  }
+  return out;
+}

@@ -1,5 +1,5 @@
 import { open, readFile, rename, unlink, link } from 'node:fs/promises';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -20,7 +20,7 @@ export interface DataDirLock {
 const heldByThisProcess = new Set<string>();
 
 export async function acquireDataDirLock(dir: string): Promise<DataDirLock> {
-  const path = join(dir, LOCK_FILE_NAME);
+  const path = resolve(dir, LOCK_FILE_NAME);
   // Each round either creates the file or removes one stale lock, so a few rounds suffice;
   // the bound only stops a pathological race from spinning forever.
   for (let round = 0; round < 5; round++) {

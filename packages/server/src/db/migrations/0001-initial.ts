@@ -70,6 +70,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       created_at timestamptz NOT NULL DEFAULT now()
     );
     CREATE INDEX refresh_tokens_family_idx ON refresh_tokens (family_id);
+    CREATE INDEX refresh_tokens_user_idx ON refresh_tokens (user_id);
 
     CREATE TABLE rate_limits (
       key text PRIMARY KEY,
@@ -105,7 +106,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       mobile_number text NOT NULL CHECK (mobile_number ~ '^[0-9]{8}$'),
       delivery_type smallint NOT NULL CHECK (delivery_type IN (0, 1)),
       delivery_channel smallint NOT NULL CHECK (delivery_channel IN (0, 1, 2, 3)),
-      payment_methods smallint[] NOT NULL CHECK (cardinality(payment_methods) > 0),
+      payment_methods smallint[] NOT NULL
+        CHECK (cardinality(payment_methods) > 0
+               AND payment_methods <@ '{1,2,5,7,8,9,10,11,12,13,14,16}'::smallint[]),
       language text NOT NULL CHECK (language IN ('en', 'ar')),
       expires_on date NOT NULL,
       webhook_url text,
@@ -122,6 +125,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       CHECK (delivery_channel <> 2 OR customer_email IS NOT NULL),
       CHECK ((status = 'paid') = (paid_at IS NOT NULL)),
       CHECK ((status = 'cancelled') = (cancelled_at IS NOT NULL)),
+      CHECK ((status = 'expired') = (expired_at IS NOT NULL)),
       UNIQUE (plan_id, installment_number)
     );
     CREATE INDEX invoices_merchant_created_idx ON invoices (merchant_id, created_at DESC, id DESC);

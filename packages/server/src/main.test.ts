@@ -79,7 +79,7 @@ describe('npm start: the gateway process on the embedded database', () => {
     await waitHealthy(base, server);
     const login = await fetch(`${base}/api/v1/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'Test', password: SANDBOX.password }) });
     expect(login.status).toBe(200);
-    token = (await login.json()).response.token.access_token;
+    token = ((await login.json()) as any).response.token.access_token;
   }, 90_000);
 
   afterAll(async () => {
@@ -96,7 +96,7 @@ describe('npm start: the gateway process on the embedded database', () => {
       headers: { 'content-type': 'application/json', accept: 'application/json', accessCode: SANDBOX.accessCode, authorization: `Bearer ${token}`, ...headers },
       body: JSON.stringify({ data }),
     });
-    const raw = await res.json();
+    const raw = (await res.json()) as any;
     return { status: res.status, replayed: res.headers.get('idempotent-replayed'), body: typeof raw.response === 'string' ? JSON.parse(codec.decrypt(raw.response)) : raw };
   };
   let seedPayload = '';
@@ -159,7 +159,7 @@ describe('npm start: the gateway process on the embedded database', () => {
     server = start({ PORT: String(port), DATA_DIR: dataDir, PUBLIC_BASE_URL: base });
     await waitHealthy(base, server);
     const login = await fetch(`${base}/api/v1/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'test', password: SANDBOX.password }) });
-    token = (await login.json()).response.token.access_token;
+    token = ((await login.json()) as any).response.token.access_token;
     const again = await post('/api/v1/invoice', seedPayload, { 'idempotency-key': 'survives-restart' });
     expect(again.status).toBe(200);
     expect(again.replayed).toBe('true');

@@ -1,7 +1,7 @@
 import { createCodec } from '@fawtara/wire';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEngines } from '../test-support/engines.ts';
-import { countRows, startGateway, type Caller, type TestGateway } from '../test-support/gateway.ts';
+import { countRows, startGateway, type TestGateway } from '../test-support/gateway.ts';
 import { wireVectors } from '../test-support/seed-samples.ts';
 
 const INVALID_DATA = '{"status":false,"code":506,"message":"Invalid Request Data","response":null}';
@@ -9,7 +9,7 @@ const payload = { merchantCode: '842217', mobileNumber: '66666666', customerName
 
 describeEngines('merchant API gate: credentials, envelope and data sources', (ctx) => {
   let gw: TestGateway;
-  let other: Caller;
+  let other: Awaited<ReturnType<TestGateway['newMerchant']>>;
   beforeAll(async () => {
     gw = await startGateway(ctx.db);
     other = await gw.newMerchant();

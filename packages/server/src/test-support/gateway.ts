@@ -143,9 +143,12 @@ export async function startGateway(database: Database, opts: { now?: string; log
 }
 
 /** Row counts of the tables a request can write, to assert that a refusal changed nothing. */
-export async function countRows(database: Database): Promise<Record<string, number>> {
-  const tables = ['invoices', 'invoice_items', 'installment_plans', 'open_invoices', 'idempotency_keys', 'merchants', 'refresh_tokens'];
-  const out: Record<string, number> = {};
+const COUNTED = ['invoices', 'invoice_items', 'installment_plans', 'open_invoices', 'idempotency_keys', 'merchants', 'refresh_tokens'] as const;
+export type RowCounts = Record<(typeof COUNTED)[number], number>;
+
+export async function countRows(database: Database): Promise<RowCounts> {
+  const tables = COUNTED;
+  const out = {} as RowCounts;
   for (const t of tables) {
     const { rows } = await database.executeSql(`SELECT count(*)::int AS n FROM ${t}`);
     out[t] = Number(rows[0].n);

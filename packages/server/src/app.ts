@@ -22,6 +22,8 @@ export interface AppDeps {
   config: Pick<Config, 'publicBaseUrl' | 'logLevel' | 'trustProxy' | 'mode'>;
   clock?: Clock;
   loginLimits?: LoginLimits;
+  /** See MerchantApiDeps.credentialCacheMs (default 5 s). */
+  credentialCacheMs?: number;
 }
 
 /** Secrets and card data never reach the log, whatever a future log line includes. */
@@ -76,7 +78,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const auth = await createAuthService({ database: deps.database, clock, ...(deps.loginLimits ? { loginLimits: deps.loginLimits } : {}) });
   const merchants = createMerchantsService({ database: deps.database, clock });
   const idempotency = createIdempotencyService({ database: deps.database });
-  const api = createMerchantApi({ database: deps.database, merchantsRepo: merchants.repo, accessTokens: auth.accessTokens, idempotency });
+  const api = createMerchantApi({
+    database: deps.database,
+    merchantsRepo: merchants.repo,
+    accessTokens: auth.accessTokens,
+    idempotency,
+    clock,
+    ...(deps.credentialCacheMs === undefined ? {} : { credentialCacheMs: deps.credentialCacheMs }),
+  });
   const invoices = createInvoicesService({ clock, publicBaseUrl: deps.config.publicBaseUrl });
   const openInvoices = createOpenInvoicesService({ clock, publicBaseUrl: deps.config.publicBaseUrl });
 

@@ -1,12 +1,15 @@
 import { createCodec, EnvelopeError, phpJsonEncode, type Codec } from '@fawtara/wire';
 import type { FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { DB, Merchant } from '../db/schema.ts';
 import { AppError, fieldError } from '../lib/app-error.ts';
 import type { AccessTokens } from '../modules/auth/access-tokens.ts';
 import { IDEMPOTENCY_KEY_RE, requestHash, type IdempotencyService } from '../modules/idempotency/idempotency.service.ts';
 import type { MerchantsRepo } from '../modules/merchants/merchants.repo.ts';
 import type { Database } from '../db/database.ts';
+import type { Clock } from '../lib/clock.ts';
+import { TtlCache } from '../lib/ttl-cache.ts';
+import type { CredentialWithMerchant } from '../modules/merchants/merchants.repo.ts';
 import { readDataField } from './read-data-field.ts';
 
 /**
@@ -25,8 +28,11 @@ export interface ApiResult {
   response: unknown;
 }
 
-/** Runs a write in one transaction (recording the Idempotency-Key result when one was sent). */
-export type WriteScope = (work: (trx: Transaction<DB>) => Promise<ApiResult>) => Promise<ApiResult>;
+/**
+ * Runs a write atomically, recording the Idempotency-Key result when one was sent. Work that is
+ * a single SQL statement says so (`singleStatement`) and may then run without BEGIN/COMMIT.
+ */
+export type WriteScope = (work: (db: Kysely<DB> | Transaction<DB>) => Promise<ApiResult>, opts?: { singleStatement?: boolean }) => Promise<ApiResult>;
 
 export interface MerchantRequestContext {
   merchant: Merchant;
@@ -48,6 +54,12 @@ export interface MerchantApiDeps {
   merchantsRepo: MerchantsRepo;
   accessTokens: AccessTokens;
   idempotency: IdempotencyService;
+  clock: Clock;
+  /**
+   * How long a process may reuse a credential lookup. A revoked or rotated credential keeps
+   * working in other processes for at most this long. 0 disables the cache.
+   */
+  credentialCacheMs?: number;
 }
 
 /** Sends an encrypted `{"response":"<hex>"}` reply of a plaintext reply object. */
@@ -73,10 +85,21 @@ export function createMerchantApi(deps: MerchantApiDeps) {
     return codec;
   }
 
+  const cacheMs = deps.credentialCacheMs ?? 5_000;
+  const credentials = new TtlCache<string, CredentialWithMerchant>(cacheMs, 10_000, () => deps.clock.now().getTime());
+
+  async function findCredential(accessCode: string): Promise<CredentialWithMerchant | undefined> {
+    const cached = cacheMs > 0 ? credentials.get(accessCode) : undefined;
+    if (cached) return cached;
+    const found = await deps.merchantsRepo.findActiveCredential(db, accessCode);
+    if (found && cacheMs > 0) credentials.set(accessCode, found);
+    return found;
+  }
+
   async function authenticate(request: FastifyRequest) {
     const accessCode = request.headers.accesscode;
     if (typeof accessCode !== 'string' || accessCode.trim() === '') throw new AppError('INVALID_MERCHANT', { message: 'Missing accessCode header' });
-    const credential = await deps.merchantsRepo.findActiveCredential(db, accessCode.trim());
+    const credential = await findCredential(accessCode.trim());
     if (!credential) throw new AppError('INVALID_MERCHANT');
 
     const auth = request.headers.authorization;
@@ -130,11 +153,17 @@ export function createMerchantApi(deps: MerchantApiDeps) {
         }
 
         let replayed = false;
-        const write: WriteScope = async (work) => {
-          const outcome = await deps.idempotency.run(merchant.id, key, hash, async (trx) => {
-            const r = await work(trx);
-            return { status: r.status ?? 200, body: { status: true, message: r.message, response: r.response } };
-          });
+        const write: WriteScope = async (work, writeOpts) => {
+          const outcome = await deps.idempotency.run(
+            merchant.id,
+            key,
+            hash,
+            async (trx) => {
+              const r = await work(trx);
+              return { status: r.status ?? 200, body: { status: true, message: r.message, response: r.response } };
+            },
+            writeOpts,
+          );
           replayed = outcome.replayed;
           const body = outcome.body as { message: string; response: unknown };
           return { status: outcome.status, message: body.message, response: body.response };

@@ -28,16 +28,31 @@ function parts(date: Date, timeZone: string): Record<string, string> {
   return out;
 }
 
+// formatToParts is slow enough to show in profiles; replies repeat the same second many times.
+let lastKey = '';
+let lastValue = '';
+
 /** `2025-10-05 11:11:58` in the given zone. */
 export function formatTimestamp(date: Date, timeZone: string): string {
+  const key = `${timeZone}|${Math.floor(date.getTime() / 1000)}`;
+  if (key === lastKey) return lastValue;
   const p = parts(date, timeZone);
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
+  lastValue = `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
+  lastKey = key;
+  return lastValue;
 }
+
+let lastDateKey = '';
+let lastDateValue = '';
 
 /** Today's calendar date (`YYYY-MM-DD`) in the given zone. */
 export function localDate(date: Date, timeZone: string): string {
+  const key = `${timeZone}|${Math.floor(date.getTime() / 1000)}`;
+  if (key === lastDateKey) return lastDateValue;
   const p = parts(date, timeZone);
-  return `${p.year}-${p.month}-${p.day}`;
+  lastDateValue = `${p.year}-${p.month}-${p.day}`;
+  lastDateKey = key;
+  return lastDateValue;
 }
 
 /** True when `timeZone` is an IANA zone this runtime knows. */

@@ -1,6 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createSecretKey, randomBytes, randomUUID } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import type { Clock } from '../../lib/clock.ts';
+import { TtlCache } from '../../lib/ttl-cache.ts';
 
 /** Access tokens live 15 minutes, as Hesabe's (`expires_in` 900). */
 export const ACCESS_TOKEN_SECONDS = 900;
@@ -18,8 +19,13 @@ export function newSigningKey(): string {
 }
 
 export function createAccessTokens(signingKeyBase64: string, clock: Clock) {
-  const key = Buffer.from(signingKeyBase64, 'base64');
-  if (key.length < 32) throw new Error('JWT signing key must be at least 32 bytes');
+  const raw = Buffer.from(signingKeyBase64, 'base64');
+  if (raw.length < 32) throw new Error('JWT signing key must be at least 32 bytes');
+  // A KeyObject made once: jose would otherwise import the raw key on every verify.
+  const key = createSecretKey(raw);
+  // Clients reuse one token for up to 15 minutes; verifying it once per process is enough.
+  // Entries live until the token's own expiry, checked against the injected clock.
+  const verified = new TtlCache<string, AccessClaims & { exp: number; nbf: number }>(ACCESS_TOKEN_SECONDS * 1000, 50_000, () => clock.now().getTime());
 
   return {
     async sign(claims: AccessClaims): Promise<string> {
@@ -38,6 +44,12 @@ export function createAccessTokens(signingKeyBase64: string, clock: Clock) {
 
     /** The token's claims, or undefined for anything invalid: bad signature, expired, wrong audience. */
     async verify(token: string): Promise<AccessClaims | undefined> {
+      const nowSeconds = clock.now().getTime() / 1000;
+      const cached = verified.get(token);
+      if (cached) {
+        if (cached.nbf <= nowSeconds && nowSeconds < cached.exp) return { userId: cached.userId, merchantId: cached.merchantId };
+        return undefined;
+      }
       try {
         const { payload } = await jwtVerify(token, key, {
           algorithms: ['HS256'],
@@ -47,7 +59,11 @@ export function createAccessTokens(signingKeyBase64: string, clock: Clock) {
         });
         if (typeof payload.sub !== 'string' || typeof payload.mid !== 'string') return undefined;
         if (!/^\d+$/.test(payload.sub) || !/^\d+$/.test(payload.mid)) return undefined;
-        return { userId: BigInt(payload.sub), merchantId: BigInt(payload.mid) };
+        const claims = { userId: BigInt(payload.sub), merchantId: BigInt(payload.mid) };
+        if (typeof payload.exp === 'number' && typeof payload.nbf === 'number') {
+          verified.set(token, { ...claims, exp: payload.exp, nbf: payload.nbf }, Math.max(0, payload.exp * 1000 - clock.now().getTime()));
+        }
+        return claims;
       } catch (err) {
         if (err instanceof errors.JOSEError) return undefined;
         throw err;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import { isUniqueViolation } from '../../db/database.ts';
 import type { DB } from '../../db/schema.ts';
@@ -58,13 +58,19 @@ export function createIdempotencyService(deps: { database: Database }) {
       return stored && replay(stored, hash);
     },
 
-    /** Runs `work` in a transaction that also records its result under the key. */
+    /**
+     * Runs `work` in a transaction that also records its result under the key. Without a key,
+     * work that is one SQL statement runs as that statement alone: it is atomic by itself, and
+     * BEGIN/COMMIT would be two more round trips on the hottest path (bench/invoice-create).
+     */
     async run(
       merchantId: bigint,
       key: string | undefined,
       hash: string,
-      work: (trx: Transaction<DB>) => Promise<{ status: number; body: unknown }>,
+      work: (db: Kysely<DB> | Transaction<DB>) => Promise<{ status: number; body: unknown }>,
+      opts: { singleStatement?: boolean } = {},
     ): Promise<Outcome> {
+      if (key === undefined && opts.singleStatement) return { ...(await work(db)), replayed: false };
       try {
         const result = await db.transaction().execute(async (trx) => {
           const r = await work(trx);

@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { DB, Merchant, NewInvoice } from '../../db/schema.ts';
 import { isUniqueViolation } from '../../db/database.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -70,7 +70,7 @@ export function createInvoicesService(deps: { clock: Clock; publicBaseUrl: strin
     }
   }
 
-  async function insertWithItems(trx: Transaction<DB>, merchant: Merchant, rows: NewInvoice[], inputs: InvoiceInput[], plan?: { installmentsCount: number }) {
+  async function insertWithItems(trx: Kysely<DB> | Transaction<DB>, merchant: Merchant, rows: NewInvoice[], inputs: InvoiceInput[], plan?: { installmentsCount: number }) {
     const invoices = await repo.insertInvoices(trx, rows);
     const objects = [];
     for (let i = 0; i < invoices.length; i++) {
@@ -93,10 +93,14 @@ export function createInvoicesService(deps: { clock: Clock; publicBaseUrl: strin
       const input = readInvoice(v, ctx.payload, { merchant: ctx.merchant, today: localDate(now, ctx.merchant.time_zone), requireReference: false });
       v.throwIfInvalid();
       return withFreshIds(() =>
-        ctx.write(async (trx) => {
-          const [obj] = await insertWithItems(trx, ctx.merchant, [newRow(ctx.merchant, ctx.userId, input!, now)], [input!]);
-          return { message: 'Invoice generated successfully', response: obj };
-        }),
+        ctx.write(
+          async (trx) => {
+            const [obj] = await insertWithItems(trx, ctx.merchant, [newRow(ctx.merchant, ctx.userId, input!, now)], [input!]);
+            return { message: 'Invoice generated successfully', response: obj };
+          },
+          // Without items the write is one INSERT … RETURNING.
+          { singleStatement: input!.items.length === 0 },
+        ),
       );
     },
 

@@ -56,8 +56,10 @@ describeEngines('merchants', (ctx) => {
     const rotated = await svc.rotateCredentials(SANDBOX.merchantCode);
     expect(rotated.secretKey).not.toBe(SANDBOX.secretKey);
     await expect(svc.assertNoPublicCredentials()).resolves.toBeUndefined();
-    // The old public access code no longer authenticates.
+    // The old public access code stops authenticating once the 5-second credential cache ages out.
+    gw.clock.advance(5_001);
     const res = await gw.call({ url: '/api/v1/open-invoice', payload: { merchantCode: '842217', title: 'x', amountType: '0', fixAmount: '1' } });
     expect(res.status).toBe(401);
+    gw.clock.advance(-5_001);
   });
 });

@@ -63,7 +63,7 @@ export function createOpenInvoicesService(deps: { clock: Clock; publicBaseUrl: s
               updated_at: now,
             });
             return { message: 'Open Invoice has been created successfully.', response: toOpenInvoiceObject(row, ctx.merchant, deps.publicBaseUrl) };
-          });
+          }, { singleStatement: true });
         } catch (err) {
           const clash = isUniqueViolation(err, 'open_invoices_reference_number_key') || isUniqueViolation(err, 'open_invoices_public_key_key');
           if (!clash || attempt >= 3) throw err;

@@ -28,32 +28,28 @@ function parts(date: Date, timeZone: string): Record<string, string> {
   return out;
 }
 
-// formatToParts is slow enough to show in profiles; replies repeat the same second many times.
-let lastKey = '';
-let lastValue = '';
+/**
+ * formatToParts is slow enough to show in profiles, and replies repeat the same second many
+ * times: remember the last (zone, second) each formatter was asked for.
+ */
+function lastSecondMemo(format: (p: Record<string, string>) => string): (date: Date, timeZone: string) => string {
+  let lastKey = '';
+  let lastValue = '';
+  return (date, timeZone) => {
+    const key = `${timeZone}|${Math.floor(date.getTime() / 1000)}`;
+    if (key !== lastKey) {
+      lastValue = format(parts(date, timeZone));
+      lastKey = key;
+    }
+    return lastValue;
+  };
+}
 
 /** `2025-10-05 11:11:58` in the given zone. */
-export function formatTimestamp(date: Date, timeZone: string): string {
-  const key = `${timeZone}|${Math.floor(date.getTime() / 1000)}`;
-  if (key === lastKey) return lastValue;
-  const p = parts(date, timeZone);
-  lastValue = `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
-  lastKey = key;
-  return lastValue;
-}
-
-let lastDateKey = '';
-let lastDateValue = '';
+export const formatTimestamp = lastSecondMemo((p) => `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`);
 
 /** Today's calendar date (`YYYY-MM-DD`) in the given zone. */
-export function localDate(date: Date, timeZone: string): string {
-  const key = `${timeZone}|${Math.floor(date.getTime() / 1000)}`;
-  if (key === lastDateKey) return lastDateValue;
-  const p = parts(date, timeZone);
-  lastDateValue = `${p.year}-${p.month}-${p.day}`;
-  lastDateKey = key;
-  return lastDateValue;
-}
+export const localDate = lastSecondMemo((p) => `${p.year}-${p.month}-${p.day}`);
 
 /** True when `timeZone` is an IANA zone this runtime knows. */
 export function isValidTimeZone(timeZone: string): boolean {

@@ -86,7 +86,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clock,
     ...(deps.credentialCacheMs === undefined ? {} : { credentialCacheMs: deps.credentialCacheMs }),
   });
-  const invoices = createInvoicesService({ clock, publicBaseUrl: deps.config.publicBaseUrl });
+  const invoices = createInvoicesService({ clock, publicBaseUrl: deps.config.publicBaseUrl, database: deps.database });
   const openInvoices = createOpenInvoicesService({ clock, publicBaseUrl: deps.config.publicBaseUrl });
 
   registerAuthRoutes(app, { auth, docs });

@@ -50,6 +50,10 @@ describeEngines('merchant API gate: credentials, envelope and data sources', (ct
     expect(res.status).toBe(401);
     expect(res.encrypted).toBe(true);
     expect(res.body).toMatchObject({ status: false, code: 501 });
+    // Found by the property test: String() on {"toString": []} throws.
+    const hostile = await gw.call({ url: '/api/v1/invoice', payload: { ...payload, merchantCode: { toString: [] } } });
+    expect(hostile.status).toBe(422);
+    expect(Object.keys(hostile.body.response)).toEqual(['merchantCode']);
     const { merchantCode: _, ...noCode } = payload;
     const missing = await gw.call({ url: '/api/v1/invoice', payload: noCode });
     expect(missing.status).toBe(422);

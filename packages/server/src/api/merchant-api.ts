@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import type { Kysely, Transaction } from 'kysely';
 import type { DB, Merchant } from '../db/schema.ts';
 import { AppError, fieldError } from '../lib/app-error.ts';
+import { scalarText } from '../lib/field-validator.ts';
 import type { AccessTokens } from '../modules/auth/access-tokens.ts';
 import { IDEMPOTENCY_KEY_RE, requestHash, type IdempotencyService } from '../modules/idempotency/idempotency.service.ts';
 import type { MerchantsRepo } from '../modules/merchants/merchants.repo.ts';
@@ -133,7 +134,9 @@ export function createMerchantApi(deps: MerchantApiDeps) {
         if (payload.merchantCode === undefined || payload.merchantCode === null || payload.merchantCode === '') {
           throw fieldError('merchantCode', 'The merchantCode field is required.');
         }
-        if (String(payload.merchantCode) !== merchant.code) {
+        const merchantCode = scalarText(payload.merchantCode);
+        if (merchantCode === undefined) throw fieldError('merchantCode', 'The merchantCode field must be a string.');
+        if (merchantCode !== merchant.code) {
           throw new AppError('INVALID_MERCHANT', { message: 'The merchantCode does not belong to these credentials' });
         }
 

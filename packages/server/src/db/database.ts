@@ -14,6 +14,12 @@ export interface Database {
   readonly db: Kysely<DB>;
   /** Raw SQL on the same connection discipline (gate on PGlite, pool on PostgreSQL). */
   executeSql(text: string, values?: unknown[]): Promise<{ rows: any[]; rowCount: number }>;
+  /**
+   * One statement as a named prepared statement on PostgreSQL: parsed and planned once per
+   * connection instead of on every call (the hot invoice INSERT). `name` must identify `text`.
+   * On PGlite the same as executeSql.
+   */
+  executePrepared(name: string, text: string, values: unknown[]): Promise<{ rows: any[]; rowCount: number }>;
   /** Idempotent; releases the data folder lock. */
   close(): Promise<void>;
 }
@@ -103,6 +109,10 @@ function openPostgres(connectionString: string, max: number): Database {
       const last = Array.isArray(res) ? res.at(-1) : res;
       return { rows: last?.rows ?? [], rowCount: last?.rowCount ?? 0 };
     },
+    async executePrepared(name, text, values) {
+      const res = await pool.query({ name, text, values });
+      return { rows: res.rows, rowCount: res.rowCount ?? 0 };
+    },
     close: once(() => db.destroy()),
   };
 }
@@ -130,6 +140,10 @@ async function openPglite(opts: OpenDatabaseOptions): Promise<Database> {
     engine: 'pglite',
     db,
     async executeSql(text, values) {
+      const { rows, rowCount } = await gate.executeSql(text, values);
+      return { rows, rowCount };
+    },
+    async executePrepared(_name, text, values) {
       const { rows, rowCount } = await gate.executeSql(text, values);
       return { rows, rowCount };
     },

@@ -65,6 +65,11 @@ export class FieldValidator {
       return this.fail(field, `The ${field} field must be a string.`);
     }
     const value = String(raw).trim();
+    // PostgreSQL text cannot hold NUL, and no field has a use for control characters (line breaks
+    // and tabs aside): refuse them here rather than fail in the database.
+    if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value)) {
+      return this.fail(field, `The ${field} field must not contain control characters.`);
+    }
     if (value === '') {
       if (opts.required) return this.fail(field, `The ${field} field is required.`);
       return undefined;
@@ -161,4 +166,14 @@ export class FieldValidator {
 /** Narrow an unknown JSON value to a plain object, or undefined. */
 export function asObject(value: unknown): Record<string, unknown> | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+/**
+ * A string or finite number as text, else undefined. Never call String() on client JSON:
+ * `{"toString": []}` makes it throw.
+ */
+export function scalarText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return undefined;
 }

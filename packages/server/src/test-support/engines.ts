@@ -33,6 +33,7 @@ async function createPostgresDatabase(): Promise<Database> {
     engine: database.engine,
     db: database.db,
     executeSql: (text, values) => database.executeSql(text, values),
+    executePrepared: (name, text, values) => database.executePrepared(name, text, values),
     close: () =>
       (closed ??= (async () => {
         await database.close();

@@ -131,6 +131,8 @@ describeEngines('POST /api/v1/invoice', (ctx) => {
     ['customerName missing', { customerName: undefined }, 'customerName'],
     ['customerName blank', { customerName: '   ' }, 'customerName'],
     ['customerName too long', { customerName: 'x'.repeat(101) }, 'customerName'],
+    ['customerName with a NUL character', { customerName: 'A\u0000B' }, 'customerName'],
+    ['description with a control character', { description: 'bell \u0007' }, 'description'],
     ['mobileNumber missing', { mobileNumber: undefined }, 'mobileNumber'],
     ['mobileNumber 7 digits', { mobileNumber: '6666666' }, 'mobileNumber'],
     ['mobileNumber 9 digits', { mobileNumber: '666666666' }, 'mobileNumber'],

@@ -1,8 +1,8 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { DB, Merchant, NewInvoice } from '../../db/schema.ts';
-import { isUniqueViolation } from '../../db/database.ts';
+import { isUniqueViolation, type Database } from '../../db/database.ts';
 import type { Clock } from '../../lib/clock.ts';
-import { asObject, FieldValidator } from '../../lib/field-validator.ts';
+import { asObject, FieldValidator, scalarText } from '../../lib/field-validator.ts';
 import { localDate } from '../../lib/merchant-time.ts';
 import { numericToken, publicKey } from '../../lib/random-ids.ts';
 import type { ApiResult, WriteScope } from '../../api/merchant-api.ts';
@@ -25,8 +25,8 @@ export interface CreateContext {
  * a collision is astronomically rare, but the unique constraints are the guarantee: on a clash
  * the transaction is retried with fresh values.
  */
-export function createInvoicesService(deps: { clock: Clock; publicBaseUrl: string }) {
-  const repo = createInvoicesRepo();
+export function createInvoicesService(deps: { clock: Clock; publicBaseUrl: string; database: Database }) {
+  const repo = createInvoicesRepo({ database: deps.database });
 
   function newRow(merchant: Merchant, userId: bigint, input: InvoiceInput, now: Date): NewInvoice {
     return {
@@ -128,7 +128,7 @@ export function createInvoicesService(deps: { clock: Clock; publicBaseUrl: strin
           return;
         }
         const iv = v.nested('invoices').nested(i);
-        if (body.merchantCode !== undefined && String(body.merchantCode) !== ctx.merchant.code) {
+        if (body.merchantCode !== undefined && scalarText(body.merchantCode) !== ctx.merchant.code) {
           iv.fail('merchantCode', 'The merchantCode field must match the merchant of the request.');
         }
         const input = readInvoice(iv, body, { merchant: ctx.merchant, today, requireReference: true });

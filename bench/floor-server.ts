@@ -24,6 +24,32 @@ const host = process.env.HOST ?? '127.0.0.1';
 const databaseUrl = process.env.DATABASE_URL?.trim() || undefined;
 const dataDir = process.env.DATA_DIR?.trim() || undefined;
 const gatewaySql = process.env.FLOOR_SQL === 'gateway';
+/**
+ * FLOOR_TABLE=invoices: the comparable INSERT goes into the gateway's own `invoices` table,
+ * created by the gateway's migrations (same indexes, same stats trigger), as one plain query.
+ * What the gateway spends above this floor is then purely its own request handling. The
+ * default writes to a stand-in table with only two unique keys (no search index, no trigger).
+ */
+const realTable = process.env.FLOOR_TABLE === 'invoices';
+
+const REAL_INSERT = `
+  INSERT INTO invoices (merchant_id, created_by, kind, token, access_key, reference_number, amount,
+    description, customer_name, customer_email, country_code, mobile_number, delivery_type,
+    delivery_channel, payment_methods, language, expires_on, created_on)
+  VALUES ($1, NULL, 'single', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, CURRENT_DATE)
+  RETURNING id, created_at`;
+
+/** Migrates with the gateway's migrations and returns the id of a merchant to insert for. */
+async function prepareRealTable(): Promise<void> {
+  const { openDatabase, migrateToLatest } = await import('../packages/server/src/db/database.ts');
+  const database = await openDatabase(databaseUrl ? { databaseUrl, poolSize: 2 } : { dataDir: dataDir! });
+  try {
+    await migrateToLatest(database.db);
+    await database.executeSql(`INSERT INTO merchants (id, code, name) VALUES (1, '111111', 'Floor') ON CONFLICT DO NOTHING`);
+  } finally {
+    await database.close();
+  }
+}
 
 /** The same column kinds an invoice row has (ids, two random unique keys, texts, money, smallint[], date). */
 const CREATE_TABLE = `
@@ -92,13 +118,22 @@ interface Db {
   close(): Promise<void>;
 }
 
+const statementIds = new Map<string, number>();
+function statementId(text: string): number {
+  let id = statementIds.get(text);
+  if (id === undefined) statementIds.set(text, (id = statementIds.size + 1));
+  return id;
+}
+
 async function openDb(): Promise<Db> {
   if (databaseUrl) {
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 20, application_name: 'fawtara-bench-floor' });
     pool.on('error', (err) => process.emitWarning(err));
     return {
       engine: 'postgres',
-      query: (t, v) => pool.query(t, v),
+      // Named prepared statements, as the gateway's hot INSERT uses: the floor gets every
+      // advantage the gateway gets, so the ratio measures only request handling.
+      query: (t, v) => (v && v.length ? pool.query({ name: `floor_${statementId(t)}`, text: t, values: v }) : pool.query(t, v)),
       async transaction(work) {
         const client = await pool.connect();
         try {
@@ -119,7 +154,8 @@ async function openDb(): Promise<Db> {
   }
   if (!dataDir) throw new Error('floor-server: set DATABASE_URL or DATA_DIR');
   await mkdir(dataDir, { recursive: true });
-  const pglite = await PGlite.create({ dataDir });
+  const { PGLITE_OPTIONS } = await import('../packages/server/src/db/database.ts');
+  const pglite = await PGlite.create({ dataDir, ...(realTable ? PGLITE_OPTIONS : {}) });
   // PGlite serialises queries on its single session itself; each INSERT is its own statement.
   return {
     engine: 'pglite',
@@ -131,8 +167,9 @@ async function openDb(): Promise<Db> {
 }
 
 async function main(): Promise<void> {
+  if (realTable) await prepareRealTable();
   const db = await openDb();
-  await db.exec(CREATE_TABLE);
+  if (!realTable) await db.exec(CREATE_TABLE);
   if (gatewaySql) await db.exec(CREATE_CREDENTIALS);
 
   const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, forceCloseConnections: 'idle' });
@@ -151,6 +188,9 @@ async function main(): Promise<void> {
       const cred = await db.query(SELECT_CREDENTIAL, [request.headers.accesscode ?? 'c333729b-d060-4b74-a49d-7686a8353481']);
       if (cred.rows.length !== 1) return reply.code(401).send({ status: false, message: 'Invalid Merchant' });
       rows = await db.transaction(async (q) => (await q(`${INSERT.replace('RETURNING id, created_at', 'RETURNING *')}`, values)).rows);
+    } else if (realTable) {
+      const [merchantId, , tok, key, ref, amount, desc, name, email, cc, mobile, type, channel, methods, lang, expires] = values;
+      ({ rows } = await db.query(REAL_INSERT, [merchantId, tok, key, ref, amount, desc, name, email, cc, mobile, type, channel, methods, lang, expires]));
     } else {
       ({ rows } = await db.query(INSERT, values));
     }

@@ -1,3 +1,5 @@
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { mkdir } from 'node:fs/promises';
 import { Kysely, Migrator, PostgresDialect, type Migration } from 'kysely';
 import pg from 'pg';
@@ -53,6 +55,12 @@ export const PGLITE_PARSERS: ParserOptions = {
   [OID.int8]: (value) => BigInt(value),
   [OID.date]: (value) => value,
 };
+
+/**
+ * Everything a PGlite instance needs to run our migrations: the parsers above and the
+ * extensions PostgreSQL ships as contrib (invoice search uses pg_trgm and btree_gin).
+ */
+export const PGLITE_OPTIONS = { parsers: PGLITE_PARSERS, extensions: { pg_trgm, btree_gin } } as const;
 
 /**
  * Given to each pg.Pool instead of mutating the global pg.types, so that another library
@@ -125,13 +133,13 @@ async function openPglite(opts: OpenDatabaseOptions): Promise<Database> {
     // Before PGlite touches the folder: opening it is already enough to corrupt it.
     lock = await acquireDataDirLock(opts.dataDir);
     try {
-      pglite = await PGlite.create({ dataDir: opts.dataDir, parsers: PGLITE_PARSERS });
+      pglite = await PGlite.create({ dataDir: opts.dataDir, ...PGLITE_OPTIONS });
     } catch (err) {
       await lock.release();
       throw err;
     }
   }
-  pglite ??= await PGlite.create({ parsers: PGLITE_PARSERS });
+  pglite ??= await PGlite.create({ ...PGLITE_OPTIONS });
   const instance = pglite;
 
   const gate = createPgliteGate(instance);
@@ -170,7 +178,7 @@ async function openPglite(opts: OpenDatabaseOptions): Promise<Database> {
 async function assertPgliteParsers(database: Database): Promise<void> {
   const { rows } = await database.executeSql(`SELECT 1::int8 AS i, '2000-01-01'::date AS d`);
   if (typeof rows[0]?.i !== 'bigint' || rows[0]?.d !== '2000-01-01') {
-    throw new Error('the PGlite instance must be created with { parsers: PGLITE_PARSERS }');
+    throw new Error('the PGlite instance must be created with PGLITE_OPTIONS');
   }
 }
 

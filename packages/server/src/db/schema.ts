@@ -100,6 +100,8 @@ export interface InvoicesTable {
   payment_methods: number[];
   language: 'en' | 'ar';
   expires_on: string;
+  /** Merchant-local day of creation (dashboard date filters). */
+  created_on: string;
   webhook_url: string | null;
   status: ColumnType<InvoiceStatus, InvoiceStatus | undefined, InvoiceStatus>;
   sms_status: ColumnType<number, number | undefined, number>;
@@ -153,7 +155,33 @@ export interface IdempotencyKeysTable {
   created_at: CreatedAt;
 }
 
+export interface InvoiceDailyStatsTable {
+  merchant_id: bigint;
+  day: string;
+  kind: 'single' | 'installment';
+  status: InvoiceStatus;
+  shard: number;
+  invoices: bigint;
+}
+
+export interface DeliveryRequestsTable {
+  id: Generated<bigint>;
+  merchant_id: bigint;
+  invoice_id: bigint;
+  reason: 'created' | 'resend' | 'reminder';
+  /** 0 SMS, 1 WhatsApp, 2 e-mail (the invoiceSubType codes). */
+  channel: number;
+  destination: string;
+  status: ColumnType<'pending' | 'sent' | 'failed', 'pending' | 'sent' | 'failed' | undefined, 'pending' | 'sent' | 'failed'>;
+  attempts: ColumnType<number, number | undefined, number>;
+  last_error: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
 export interface DB {
+  invoice_daily_stats: InvoiceDailyStatsTable;
+  delivery_requests: DeliveryRequestsTable;
   server_settings: ServerSettingsTable;
   merchants: MerchantsTable;
   api_credentials: ApiCredentialsTable;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, inject } from 'vitest';
-import { openDatabase, PGLITE_PARSERS, type Database, type Engine } from '../db/database.ts';
+import { openDatabase, PGLITE_OPTIONS, type Database, type Engine } from '../db/database.ts';
 import { createDatabase, databaseUrl, dropDatabase } from './postgres-admin.ts';
 
 /** PGlite always; PostgreSQL when global-setup reached it (CI requires it). */
@@ -17,7 +17,7 @@ async function createPgliteDatabase(): Promise<Database> {
   const dump = await readFile(inject('pgliteDumpPath'));
   const pglite = await PGlite.create({
     loadDataDir: new Blob([dump], { type: 'application/x-gzip' }),
-    parsers: PGLITE_PARSERS,
+    ...PGLITE_OPTIONS,
   });
   return openDatabase({ pglite });
 }

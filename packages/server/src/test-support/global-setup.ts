@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { TestProject } from 'vitest/node';
-import { migrateToLatest, openDatabase, PGLITE_PARSERS } from '../db/database.ts';
+import { migrateToLatest, openDatabase, PGLITE_OPTIONS } from '../db/database.ts';
 import {
   DEFAULT_TEST_DATABASE_URL,
   createDatabase,
@@ -90,7 +90,7 @@ async function createTemplate(adminUrl: string, name: string): Promise<void> {
 }
 
 async function writePgliteDump(path: string): Promise<void> {
-  const pglite = await PGlite.create({ parsers: PGLITE_PARSERS });
+  const pglite = await PGlite.create({ ...PGLITE_OPTIONS });
   const database = await openDatabase({ pglite });
   try {
     await migrateToLatest(database.db);

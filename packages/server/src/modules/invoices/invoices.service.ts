@@ -49,6 +49,7 @@ export function createInvoicesService(deps: { clock: Clock; publicBaseUrl: strin
       payment_methods: input.paymentMethods,
       language: input.language,
       expires_on: input.expiresOn,
+      created_on: localDate(now, merchant.time_zone),
       webhook_url: input.webhookUrl,
       visited_count: null,
       paid_at: null,

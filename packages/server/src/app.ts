@@ -13,6 +13,9 @@ import { createAuthService, type LoginLimits } from './modules/auth/auth.service
 import { createIdempotencyService } from './modules/idempotency/idempotency.service.ts';
 import { registerInvoiceRoutes } from './modules/invoices/invoices.routes.ts';
 import { createInvoicesService } from './modules/invoices/invoices.service.ts';
+import { createInvoiceManagementService } from './modules/invoices/invoice-management.service.ts';
+import { createProfileService } from './modules/profile/profile.service.ts';
+import { registerProfileRoutes } from './modules/profile/profile.routes.ts';
 import { createMerchantsService } from './modules/merchants/merchants.service.ts';
 import { registerOpenInvoiceRoutes } from './modules/open-invoices/open-invoices.routes.ts';
 import { createOpenInvoicesService } from './modules/open-invoices/open-invoices.service.ts';
@@ -87,11 +90,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(deps.credentialCacheMs === undefined ? {} : { credentialCacheMs: deps.credentialCacheMs }),
   });
   const invoices = createInvoicesService({ clock, publicBaseUrl: deps.config.publicBaseUrl, database: deps.database });
-  const openInvoices = createOpenInvoicesService({ clock, publicBaseUrl: deps.config.publicBaseUrl });
+  const openInvoices = createOpenInvoicesService({ clock, publicBaseUrl: deps.config.publicBaseUrl, database: deps.database });
+  const management = createInvoiceManagementService({ clock, publicBaseUrl: deps.config.publicBaseUrl, database: deps.database });
+  const profile = createProfileService({ database: deps.database });
 
   registerAuthRoutes(app, { auth, docs });
-  registerInvoiceRoutes(app, { api, invoices, docs });
+  registerInvoiceRoutes(app, { api, invoices, management, docs });
   registerOpenInvoiceRoutes(app, { api, openInvoices, docs });
+  registerProfileRoutes(app, { api, profile, docs });
 
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   return app;

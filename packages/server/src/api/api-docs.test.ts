@@ -16,7 +16,22 @@ describeEngines('OpenAPI document and docs page', (ctx) => {
 
   it('describes every merchant endpoint', () => {
     expect(doc.openapi).toBe('3.0.3');
-    expect(Object.keys(doc.paths).sort()).toEqual(['/api/v1/invoice', '/api/v1/invoice/emi', '/api/v1/login', '/api/v1/open-invoice', '/api/v1/token-refresh']);
+    expect(Object.keys(doc.paths).sort()).toEqual(
+      [
+        '/api/v1/invoice',
+        '/api/v1/invoice-dashboard',
+        '/api/v1/invoice/emi',
+        '/api/v1/invoice/resend',
+        '/api/v1/invoice/{invoice}',
+        '/api/v1/login',
+        '/api/v1/open-invoice',
+        '/api/v1/open-invoice/{id}',
+        '/api/v1/profile',
+        '/api/v1/token-refresh',
+      ].sort(),
+    );
+    expect(Object.keys(doc.paths['/api/v1/invoice/{invoice}']).sort()).toEqual(['get', 'put']);
+    expect(Object.keys(doc.paths['/api/v1/open-invoice/{id}']).sort()).toEqual(['delete', 'put']);
   });
 
   it.each([
@@ -33,6 +48,16 @@ describeEngines('OpenAPI document and docs page', (ctx) => {
     expect(obj.properties).toHaveProperty(replyField);
     expect(op.parameters.map((p: any) => p.name)).toEqual(['accessCode', 'Authorization', 'Idempotency-Key']);
     expect(Object.keys(op.responses).sort()).toEqual(['200', '400', '401', '422']);
+  });
+
+  it('documents GET endpoints with the data parameter, plain filters and the decrypted payload', () => {
+    const op = doc.paths['/api/v1/invoice-dashboard'].get;
+    const names = op.parameters.map((p: any) => p.name);
+    expect(names).toEqual(expect.arrayContaining(['accessCode', 'Authorization', 'data', 'fromDate', 'toDate', 'page', 'search', 'invoiceType']));
+    expect(op['x-decrypted-request'].properties).toHaveProperty('merchantCode');
+    expect(op.responses['200'].content[DECRYPTED].schema.properties.response.properties.stats.properties).toHaveProperty('invoice_paid');
+    expect(doc.paths['/api/v1/invoice/{invoice}'].put.responses).toHaveProperty('409');
+    expect(doc.paths['/api/v1/invoice/{invoice}'].get.responses).toHaveProperty('404');
   });
 
   it('documents login with its plain request and token reply', () => {

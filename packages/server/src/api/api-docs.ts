@@ -41,15 +41,37 @@ export function createApiDocs() {
           { name: 'accessCode', in: 'header', required: true, schema: { type: 'string' }, description: "The merchant's access code" },
           { name: 'Authorization', in: 'header', required: true, schema: { type: 'string' }, description: 'Bearer <access_token> from POST /api/v1/login' },
         ];
-        if (e.method === 'POST') {
+        if (e.method === 'POST' && !e.url.endsWith('resend')) {
           op.parameters.push({ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 }, description: 'Repeat-safe creation: the same key and payload return the first result' });
         }
-        if (e.request) op.requestBody = { required: true, content: { 'application/json': { schema: EncryptedRequest }, [DECRYPTED]: { schema: e.request } } };
+        if (e.request && (e.method === 'GET' || e.method === 'DELETE')) {
+          // Bodies on GET are not part of OpenAPI 3.0: the payload travels in ?data= (or a body).
+          op.parameters.push({
+            name: 'data',
+            in: 'query',
+            required: true,
+            schema: { type: 'string' },
+            description: `Hex of the encrypted payload (may also be sent in a JSON body). Decrypted: see x-decrypted-request.`,
+          });
+          op['x-decrypted-request'] = e.request;
+          const properties = (e.request as { properties?: Record<string, TSchema> }).properties;
+          if (e.method === 'GET' && properties) {
+            for (const [name, schema] of Object.entries(properties)) {
+              if (name !== 'merchantCode') op.parameters.push({ name, in: 'query', required: false, schema, description: 'Plain filter; the same field inside the payload wins' });
+            }
+          }
+        } else if (e.request) {
+          op.requestBody = { required: true, content: { 'application/json': { schema: EncryptedRequest }, [DECRYPTED]: { schema: e.request } } };
+        }
         op.responses = {
           200: { description: `${e.successMessage} (encrypted)`, content: { 'application/json': { schema: EncryptedReply }, [DECRYPTED]: { schema: replySchema } } },
           400: { description: 'Undecryptable payload: plain {"status":false,"code":506,"message":"Invalid Request Data","response":null}', content: { 'application/json': { schema: ErrorReply } } },
           401: { description: 'Bad or missing accessCode / bearer token (plain), or a merchantCode of another merchant (encrypted)', content: { 'application/json': { schema: ErrorReply } } },
           422: { description: 'Validation failed (encrypted); response names each field', content: { [DECRYPTED]: { schema: ErrorReply } } },
+          ...(/:\w+/.test(e.url) ? { 404: { description: "Not found, or another merchant's (encrypted)", content: { [DECRYPTED]: { schema: ErrorReply } } } } : {}),
+          ...(e.method === 'PUT' || e.method === 'DELETE' || e.url.endsWith('resend')
+            ? { 409: { description: 'The state forbids it, e.g. cancelling a paid invoice (encrypted)', content: { [DECRYPTED]: { schema: ErrorReply } } } }
+            : {}),
         };
       } else {
         if (e.request) op.requestBody = { required: true, content: { 'application/json': { schema: e.request } } };

@@ -11,7 +11,7 @@ import type { Database } from '../db/database.ts';
 import type { Clock } from '../lib/clock.ts';
 import { TtlCache } from '../lib/ttl-cache.ts';
 import type { CredentialWithMerchant } from '../modules/merchants/merchants.repo.ts';
-import { readDataField } from './read-data-field.ts';
+import { readDataField, readGetBodyData } from './read-data-field.ts';
 
 /**
  * The encrypted merchant API (DESIGN.md "Wire contract"). Every request goes through the same
@@ -119,7 +119,7 @@ export function createMerchantApi(deps: MerchantApiDeps) {
       return async (request, reply) => {
         const { credential, userId } = await authenticate(request);
         const merchant = credential.merchant;
-        const hex = readDataField(request);
+        const hex = readDataField(request) ?? (await readGetBodyData(request));
         if (hex === undefined) throw new AppError('INVALID_REQUEST_DATA');
         const codec = codecFor(credential.secretKey, credential.iv);
         let payload: Record<string, unknown>;

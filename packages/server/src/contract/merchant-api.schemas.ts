@@ -143,6 +143,64 @@ export const OpenInvoiceObject = Type.Object({
   currency: Type.Literal('KWD', { description: 'Fawtara addition' }),
 });
 
+const PageMeta = {
+  current_page: Type.Integer(),
+  from: Nullable(Type.Integer()),
+  to: Nullable(Type.Integer()),
+  last_page: Type.Integer(),
+  per_page: Type.Integer(),
+  total: Type.Integer(),
+};
+
+export const ListQuery = Type.Object({
+  merchantCode: MerchantCode,
+  fromDate: Type.Optional(DateString),
+  toDate: Type.Optional(DateString),
+  page: Type.Optional(Type.Union([Type.String(), Type.Integer({ minimum: 1 })])),
+  perPage: Type.Optional(Type.Union([Type.String(), Type.Integer({ minimum: 1, maximum: 100 })], { description: 'Fawtara addition; default 20' })),
+  search: Type.Optional(Type.String({ minLength: 3, maxLength: 100 })),
+});
+
+export const DashboardQuery = Type.Object({
+  ...ListQuery.properties,
+  invoiceType: Type.Optional(Code(['0', '1', '6', '7'], '"1" single, "0" subscription, "6" split, "7" HeStallMent')),
+});
+
+const Stats = Type.Object({
+  total_invoice_count: Type.Integer(),
+  invoice_paid: Type.String(),
+  invoice_not_paid: Type.String({ description: 'Pending and expired' }),
+  invoice_cancelled: Type.String(),
+});
+
+export const DashboardReply = Type.Object({
+  stats: Stats,
+  order_stats: Stats,
+  invoices: Type.Object({ ...PageMeta, data: Type.Array(InvoiceObject), total_is_capped: Type.Optional(Type.Boolean()) }),
+});
+
+export const OpenInvoiceList = Type.Object({ ...PageMeta, data: Type.Array(OpenInvoiceObject) });
+
+export const MerchantOnly = Type.Object({ merchantCode: MerchantCode });
+export const ResendRequest = Type.Object({
+  merchantCode: MerchantCode,
+  resendId: Type.Union([Type.String(), Type.Integer()], { description: 'The invoice id' }),
+  mobileNumber: Type.String({ pattern: '^[0-9]{8}$' }),
+  countryCode: Type.String({ enum: ['965', '+965'] }),
+});
+export const StatusUpdateRequest = Type.Object({ merchantCode: MerchantCode, statusId: Type.Literal('3', { description: '"3" cancels' }) });
+export const OpenInvoiceUpdateRequest = Type.Object({ merchantCode: MerchantCode, expiryDate: DateString });
+export const ProfileObject = Type.Object(
+  {
+    id: Type.Integer(),
+    username: Type.String(),
+    business_name: Type.String(),
+    email: Nullable(Type.String()),
+    payment_methods: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })),
+  },
+  { additionalProperties: true },
+);
+
 /** `{"status":true,"message":…,"response":…}` — the decrypted reply. */
 export const Reply = <T extends TSchema>(response: T) =>
   Type.Object({ status: Type.Boolean(), message: Type.String(), response });

@@ -54,6 +54,17 @@ export interface InvoiceObject {
   plan_id?: number;
   installment_number?: number;
   installments_count?: number;
+  /** Fawtara addition on installments read back: the plan's aggregate state. */
+  plan?: { id: number; installments_count: number; paid_count: number; status: PlanStatus };
+}
+
+export type PlanStatus = 'pending' | 'partially_paid' | 'paid' | 'cancelled';
+
+/** A plan is paid when every installment is paid; cancelled when every one is cancelled. */
+export function planStatus(count: number, paid: number, cancelled: number): PlanStatus {
+  if (paid === count) return 'paid';
+  if (cancelled === count) return 'cancelled';
+  return paid > 0 ? 'partially_paid' : 'pending';
 }
 
 /** The SMS/WhatsApp texts; the delivery appends the link after "pay at". */
@@ -75,7 +86,7 @@ export function toInvoiceObject(
   items: InvoiceItem[],
   merchant: Merchant,
   publicBaseUrl: string,
-  plan?: { installmentsCount: number },
+  plan?: { installmentsCount: number; paid?: number; cancelled?: number },
 ): InvoiceObject {
   const tz = merchant.time_zone;
   const sms = smsTexts(inv);
@@ -124,7 +135,17 @@ export function toInvoiceObject(
   if (inv.kind === 'installment' && inv.plan_id !== null && inv.installment_number !== null) {
     obj.plan_id = Number(inv.plan_id);
     obj.installment_number = inv.installment_number;
-    if (plan) obj.installments_count = plan.installmentsCount;
+    if (plan) {
+      obj.installments_count = plan.installmentsCount;
+      if (plan.paid !== undefined) {
+        obj.plan = {
+          id: Number(inv.plan_id),
+          installments_count: plan.installmentsCount,
+          paid_count: plan.paid,
+          status: planStatus(plan.installmentsCount, plan.paid, plan.cancelled ?? 0),
+        };
+      }
+    }
   }
   return obj;
 }

@@ -1,7 +1,7 @@
-import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
 import { isDeepStrictEqual } from 'node:util';
 import type { Database } from '../../db/database.ts';
-import type { DB, Invoice, InvoiceItem, NewInvoice } from '../../db/schema.ts';
+import type { DB, Invoice, InvoiceItem, InvoiceStatus, NewInvoice } from '../../db/schema.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
@@ -14,6 +14,41 @@ export interface NewItem {
   rate: bigint;
   quantity: number;
   amount: bigint;
+}
+
+/**
+ * The searchable text of an invoice. Must stay identical to the expression of
+ * invoices_search_idx (migration 0002) or the planner cannot use the trigram index.
+ */
+const SEARCH_TEXT = sql<string>`lower(coalesce(reference_number, '') || ' ' || customer_name || ' ' || coalesce(customer_email, '') || ' ' || country_code || mobile_number)`;
+
+export interface InvoiceFilters {
+  merchantId: bigint;
+  fromDate?: string;
+  toDate?: string;
+  kind?: Invoice['kind'];
+  /** Lower-cased; matched as a substring. */
+  search?: string;
+}
+
+export interface PlanSummary {
+  planId: bigint;
+  count: number;
+  paid: number;
+  cancelled: number;
+}
+
+function likePattern(term: string): string {
+  return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+function filtered<O>(q: SelectQueryBuilder<DB, 'invoices', O>, f: InvoiceFilters): SelectQueryBuilder<DB, 'invoices', O> {
+  let out = q.where('merchant_id', '=', f.merchantId);
+  if (f.fromDate) out = out.where('created_on', '>=', f.fromDate);
+  if (f.toDate) out = out.where('created_on', '<=', f.toDate);
+  if (f.kind) out = out.where('kind', '=', f.kind);
+  if (f.search) out = out.where(SEARCH_TEXT, 'like', likePattern(f.search));
+  return out;
 }
 
 export function createInvoicesRepo(deps: { database: Database }) {
@@ -64,6 +99,96 @@ export function createInvoicesRepo(deps: { database: Database }) {
       const row = await db
         .insertInto('installment_plans')
         .values({ merchant_id: p.merchantId, installments_count: p.count, total_amount: p.total })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return row.id;
+    },
+
+    async findById(db: Executor, merchantId: bigint, id: bigint): Promise<Invoice | undefined> {
+      return db.selectFrom('invoices').selectAll().where('id', '=', id).where('merchant_id', '=', merchantId).executeTakeFirst();
+    },
+
+    async findByToken(db: Executor, merchantId: bigint, token: string): Promise<Invoice | undefined> {
+      return db.selectFrom('invoices').selectAll().where('token', '=', token).where('merchant_id', '=', merchantId).executeTakeFirst();
+    },
+
+    /** A page, newest first (merchant-local day, then id). */
+    async listPage(db: Executor, f: InvoiceFilters, limit: number, offset: number): Promise<Invoice[]> {
+      return filtered(db.selectFrom('invoices').selectAll(), f).orderBy('created_on', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute();
+    },
+
+    /** Matches of a search, counted up to `cap` (a broad search must not count a million rows). */
+    async countMatches(db: Executor, f: InvoiceFilters, cap: number): Promise<number> {
+      const inner = filtered(db.selectFrom('invoices').select(sql<number>`1`.as('one')), f).limit(cap);
+      const row = await db.selectFrom(inner.as('m')).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
+    /** Counts by status from the rollup (migration 0002), for the date range and kind. */
+    async statusCounts(db: Executor, f: Omit<InvoiceFilters, 'search'>): Promise<Record<InvoiceStatus, number>> {
+      let q = db.selectFrom('invoice_daily_stats').select(['status', (eb) => eb.fn.sum<string>('invoices').as('n')]).where('merchant_id', '=', f.merchantId);
+      if (f.fromDate) q = q.where('day', '>=', f.fromDate);
+      if (f.toDate) q = q.where('day', '<=', f.toDate);
+      if (f.kind) q = q.where('kind', '=', f.kind);
+      const rows = await q.groupBy('status').execute();
+      const out: Record<InvoiceStatus, number> = { pending: 0, paid: 0, cancelled: 0, expired: 0 };
+      for (const r of rows) out[r.status] = Number(r.n);
+      return out;
+    },
+
+    async itemsFor(db: Executor, invoiceIds: bigint[]): Promise<Map<bigint, InvoiceItem[]>> {
+      const out = new Map<bigint, InvoiceItem[]>();
+      if (invoiceIds.length === 0) return out;
+      const rows = await db.selectFrom('invoice_items').selectAll().where('invoice_id', 'in', invoiceIds).orderBy('invoice_id').orderBy('position').execute();
+      for (const r of rows) {
+        const list = out.get(r.invoice_id) ?? [];
+        list.push(r);
+        out.set(r.invoice_id, list);
+      }
+      return out;
+    },
+
+    async planSummaries(db: Executor, planIds: bigint[]): Promise<Map<bigint, PlanSummary>> {
+      const out = new Map<bigint, PlanSummary>();
+      if (planIds.length === 0) return out;
+      const rows = await db
+        .selectFrom('invoices')
+        .select((eb) => [
+          'plan_id',
+          eb.fn.countAll<string>().as('count'),
+          eb.fn.count<string>('id').filterWhere('status', '=', 'paid').as('paid'),
+          eb.fn.count<string>('id').filterWhere('status', '=', 'cancelled').as('cancelled'),
+        ])
+        .where('plan_id', 'in', planIds)
+        .groupBy('plan_id')
+        .execute();
+      for (const r of rows) out.set(r.plan_id!, { planId: r.plan_id!, count: Number(r.count), paid: Number(r.paid), cancelled: Number(r.cancelled) });
+      return out;
+    },
+
+    /**
+     * pending → cancelled, only while payable (not past its expiry day). The status condition in
+     * the UPDATE is the guard: a payment committing at the same moment wins or loses cleanly.
+     */
+    async cancelIfPayable(db: Executor, merchantId: bigint, token: string, today: string, now: Date): Promise<Invoice | undefined> {
+      return db
+        .updateTable('invoices')
+        .set({ status: 'cancelled', cancelled_at: now, updated_at: now })
+        .where('merchant_id', '=', merchantId)
+        .where('token', '=', token)
+        .where('status', '=', 'pending')
+        .where('expires_on', '>=', today)
+        .returningAll()
+        .executeTakeFirst();
+    },
+
+    async insertDeliveryRequest(
+      db: Executor,
+      r: { merchantId: bigint; invoiceId: bigint; reason: 'created' | 'resend' | 'reminder'; channel: number; destination: string; now: Date },
+    ): Promise<bigint> {
+      const row = await db
+        .insertInto('delivery_requests')
+        .values({ merchant_id: r.merchantId, invoice_id: r.invoiceId, reason: r.reason, channel: r.channel, destination: r.destination, last_error: null, created_at: r.now, updated_at: r.now })
         .returning('id')
         .executeTakeFirstOrThrow();
       return row.id;

@@ -1,12 +1,79 @@
-import type { Insertable, Kysely, Transaction } from 'kysely';
+import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
 import type { DB, OpenInvoice, OpenInvoicesTable } from '../../db/schema.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
+export interface OpenInvoiceFilters {
+  merchantId: bigint;
+  timeZone: string;
+  fromDate?: string;
+  toDate?: string;
+  search?: string;
+}
+
+function likePattern(term: string): string {
+  return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
 export function createOpenInvoicesRepo() {
+  function filtered(db: Executor, f: OpenInvoiceFilters) {
+    let q = db.selectFrom('open_invoices').where('merchant_id', '=', f.merchantId);
+    // Merchant-local days turned into instants in SQL, so the (merchant_id, created_at) index applies.
+    if (f.fromDate) q = q.where('created_at', '>=', sql<Date>`(${f.fromDate}::date)::timestamp AT TIME ZONE ${f.timeZone}`);
+    if (f.toDate) q = q.where('created_at', '<', sql<Date>`(${f.toDate}::date + 1)::timestamp AT TIME ZONE ${f.timeZone}`);
+    if (f.search) {
+      const pattern = likePattern(f.search.toLowerCase());
+      q = q.where((eb) =>
+        eb.or([
+          eb(eb.fn('lower', ['title']), 'like', pattern),
+          eb('reference_number', 'like', pattern),
+          eb(eb.fn('lower', [eb.fn.coalesce('description', sql.lit(''))]), 'like', pattern),
+        ]),
+      );
+    }
+    return q;
+  }
+
   return {
     async insert(db: Executor, row: Insertable<OpenInvoicesTable>): Promise<OpenInvoice> {
       return db.insertInto('open_invoices').values(row).returningAll().executeTakeFirstOrThrow();
+    },
+
+    async findById(db: Executor, merchantId: bigint, id: bigint): Promise<OpenInvoice | undefined> {
+      return db.selectFrom('open_invoices').selectAll().where('id', '=', id).where('merchant_id', '=', merchantId).executeTakeFirst();
+    },
+
+    async listPage(db: Executor, f: OpenInvoiceFilters, limit: number, offset: number): Promise<OpenInvoice[]> {
+      return filtered(db, f).selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute();
+    },
+
+    async count(db: Executor, f: OpenInvoiceFilters): Promise<number> {
+      const row = await filtered(db, f).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
+    /** Changes the expiry of an active open invoice; undefined when it is not active. */
+    async setExpiry(db: Executor, merchantId: bigint, id: bigint, expiryDate: string, now: Date): Promise<OpenInvoice | undefined> {
+      return db
+        .updateTable('open_invoices')
+        .set({ expiry_date: expiryDate, updated_at: now })
+        .where('id', '=', id)
+        .where('merchant_id', '=', merchantId)
+        .where('status', '=', 'active')
+        .returningAll()
+        .executeTakeFirst();
+    },
+
+    /** active → cancelled; undefined when it was not active. */
+    async cancel(db: Executor, merchantId: bigint, id: bigint, now: Date): Promise<OpenInvoice | undefined> {
+      return db
+        .updateTable('open_invoices')
+        .set({ status: 'cancelled', cancelled_at: now, updated_at: now })
+        .where('id', '=', id)
+        .where('merchant_id', '=', merchantId)
+        .where('status', '=', 'active')
+        .returningAll()
+        .executeTakeFirst();
     },
   };
 }

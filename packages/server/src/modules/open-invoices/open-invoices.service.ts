@@ -1,8 +1,11 @@
 import { isUniqueViolation } from '../../db/database.ts';
+import type { Database } from '../../db/database.ts';
 import type { Merchant } from '../../db/schema.ts';
 import type { ApiResult, WriteScope } from '../../api/merchant-api.ts';
 import type { Clock } from '../../lib/clock.ts';
+import { AppError } from '../../lib/app-error.ts';
 import { FieldValidator } from '../../lib/field-validator.ts';
+import { MAX_PER_PAGE, parseId, PER_PAGE } from '../invoices/invoice-management.service.ts';
 import { localDate } from '../../lib/merchant-time.ts';
 import { numericToken, publicKey } from '../../lib/random-ids.ts';
 import { MAX_INVOICE_FILS } from '../invoices/invoice-input.ts';
@@ -14,7 +17,7 @@ import { createOpenInvoicesRepo } from './open-invoices.repo.ts';
  * the customer chooses between `minAmount` and `maxAmount` (`amountType` "1"). The expiry is
  * optional: a link on a poster may never expire.
  */
-export function createOpenInvoicesService(deps: { clock: Clock; publicBaseUrl: string }) {
+export function createOpenInvoicesService(deps: { clock: Clock; publicBaseUrl: string; database: Database }) {
   const repo = createOpenInvoicesRepo();
 
   return {
@@ -69,6 +72,72 @@ export function createOpenInvoicesService(deps: { clock: Clock; publicBaseUrl: s
           if (!clash || attempt >= 3) throw err;
         }
       }
+    },
+
+    /** `GET /api/v1/open-invoice/`: dates (merchant-local, by creation), page, search. */
+    async list(ctx: { merchant: Merchant; payload: Record<string, unknown>; query: Record<string, unknown> }): Promise<ApiResult> {
+      const input = { ...ctx.query, ...ctx.payload };
+      const v = new FieldValidator();
+      const fromDate = v.date(input, 'fromDate');
+      const toDate = v.date(input, 'toDate');
+      if (fromDate && toDate && fromDate > toDate) v.fail('toDate', 'The toDate field must be a date on or after fromDate.');
+      const page = v.positiveInt(input, 'page', { max: 1_000_000 }) ?? 1;
+      const perPage = v.positiveInt(input, 'perPage', { max: MAX_PER_PAGE }) ?? PER_PAGE;
+      const search = v.string(input, 'search', { max: 100 });
+      v.throwIfInvalid();
+      const filters = {
+        merchantId: ctx.merchant.id,
+        timeZone: ctx.merchant.time_zone,
+        ...(fromDate ? { fromDate } : {}),
+        ...(toDate ? { toDate } : {}),
+        ...(search ? { search } : {}),
+      };
+      const { db } = deps.database;
+      const total = await repo.count(db, filters);
+      const offset = (page - 1) * perPage;
+      const rows = offset >= total ? [] : await repo.listPage(db, filters, perPage, offset);
+      const data = rows.map((r) => toOpenInvoiceObject(r, ctx.merchant, deps.publicBaseUrl));
+      return {
+        message: 'Open Invoice List',
+        response: {
+          current_page: page,
+          data,
+          from: data.length ? offset + 1 : null,
+          to: data.length ? offset + data.length : null,
+          last_page: Math.max(1, Math.ceil(total / perPage)),
+          per_page: perPage,
+          total,
+        },
+      };
+    },
+
+    /** `PUT /api/v1/open-invoice/{id}`: only the expiry date of an active open invoice changes. */
+    async update(ctx: { merchant: Merchant; payload: Record<string, unknown>; id: string }): Promise<ApiResult> {
+      const v = new FieldValidator();
+      const now = deps.clock.now();
+      const expiryDate = v.date(ctx.payload, 'expiryDate', { required: true, notBefore: localDate(now, ctx.merchant.time_zone) });
+      for (const field of Object.keys(ctx.payload)) {
+        if (field !== 'merchantCode' && field !== 'expiryDate') v.fail(field, `The ${field} field cannot be changed: only expiryDate can be updated.`);
+      }
+      v.throwIfInvalid();
+      const id = parseId(ctx.id);
+      const { db } = deps.database;
+      const current = id === undefined ? undefined : await repo.findById(db, ctx.merchant.id, id);
+      if (!current) throw new AppError('NOT_FOUND');
+      const updated = await repo.setExpiry(db, ctx.merchant.id, current.id, expiryDate!, now);
+      if (!updated) throw new AppError('CONFLICT', { message: 'Open invoice update failed: it is cancelled.' });
+      return { message: 'Open invoice updated successfully', response: toOpenInvoiceObject(updated, ctx.merchant, deps.publicBaseUrl) };
+    },
+
+    /** `DELETE /api/v1/open-invoice/{id}`: its link stops taking payments. */
+    async cancel(ctx: { merchant: Merchant; id: string }): Promise<ApiResult> {
+      const id = parseId(ctx.id);
+      const { db } = deps.database;
+      const current = id === undefined ? undefined : await repo.findById(db, ctx.merchant.id, id);
+      if (!current) throw new AppError('NOT_FOUND');
+      const cancelled = await repo.cancel(db, ctx.merchant.id, current.id, deps.clock.now());
+      if (!cancelled) throw new AppError('CONFLICT', { message: 'Open invoice cancel failed: it is already cancelled.' });
+      return { message: 'Open Invoice canceled successfully', response: null };
     },
   };
 }

@@ -1,0 +1,189 @@
+import type { Database } from '../../db/database.ts';
+import type { Invoice, Merchant } from '../../db/schema.ts';
+import type { ApiResult, WriteScope } from '../../api/merchant-api.ts';
+import { AppError } from '../../lib/app-error.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { FieldValidator, scalarText } from '../../lib/field-validator.ts';
+import { localDate } from '../../lib/merchant-time.ts';
+import { toInvoiceObject, type InvoiceObject } from './invoice-view.ts';
+import { createInvoicesRepo, type InvoiceFilters } from './invoices.repo.ts';
+
+/**
+ * Reading and managing invoices (reference §6.10–6.12): details, the dashboard list with stats,
+ * resend and cancel. Every lookup is scoped to the caller's merchant, so another merchant's id
+ * or token answers exactly like one that does not exist.
+ */
+export const PER_PAGE = 20;
+export const MAX_PER_PAGE = 100;
+/** A search broader than this reports `total` as at least this many (`total_is_capped`). */
+export const SEARCH_COUNT_CAP = 10_000;
+
+/** Dashboard `invoiceType` filter (reference §6.10): 1 single, 0 subscription, 6 split, 7 installment. */
+const KIND_FILTER: Record<string, Invoice['kind'] | null> = { '1': 'single', '7': 'installment', '0': null, '6': null };
+
+export interface ReadContext {
+  merchant: Merchant;
+  payload: Record<string, unknown>;
+}
+
+const notFound = () => new AppError('NOT_FOUND');
+
+/** Path ids are positive integers; anything else is simply not found. */
+export function parseId(raw: string): bigint | undefined {
+  return /^[1-9][0-9]{0,18}$/.test(raw) && BigInt(raw) <= 9_223_372_036_854_775_807n ? BigInt(raw) : undefined;
+}
+
+export function createInvoiceManagementService(deps: { database: Database; clock: Clock; publicBaseUrl: string }) {
+  const repo = createInvoicesRepo({ database: deps.database });
+  const { db } = deps.database;
+
+  /** Invoice objects with their products and, for installments, their plan's state. */
+  async function present(merchant: Merchant, invoices: Invoice[]): Promise<InvoiceObject[]> {
+    const items = await repo.itemsFor(db, invoices.map((i) => i.id));
+    const planIds = [...new Set(invoices.filter((i) => i.plan_id !== null).map((i) => i.plan_id!))];
+    const plans = await repo.planSummaries(db, planIds);
+    return invoices.map((inv) => {
+      const plan = inv.plan_id !== null ? plans.get(inv.plan_id) : undefined;
+      return toInvoiceObject(
+        inv,
+        items.get(inv.id) ?? [],
+        merchant,
+        deps.publicBaseUrl,
+        plan && { installmentsCount: plan.count, paid: plan.paid, cancelled: plan.cancelled },
+      );
+    });
+  }
+
+  /** The invoice's state as a customer would meet it today: a pending invoice past its day is expired. */
+  function effectiveStatus(inv: Invoice, today: string): Invoice['status'] {
+    return inv.status === 'pending' && inv.expires_on < today ? 'expired' : inv.status;
+  }
+
+  return {
+    /** `GET /api/v1/invoice/{id}`. */
+    async details(ctx: ReadContext & { id: string }): Promise<ApiResult> {
+      const id = parseId(ctx.id);
+      const inv = id === undefined ? undefined : await repo.findById(db, ctx.merchant.id, id);
+      if (!inv) throw notFound();
+      const [obj] = await present(ctx.merchant, [inv]);
+      return { message: 'Invoice details', response: obj };
+    },
+
+    /** `GET /api/v1/invoice-dashboard`: filters from the query string or the payload. */
+    async dashboard(ctx: ReadContext & { query: Record<string, unknown> }): Promise<ApiResult> {
+      const input = { ...ctx.query, ...ctx.payload };
+      const v = new FieldValidator();
+      const fromDate = v.date(input, 'fromDate');
+      const toDate = v.date(input, 'toDate');
+      if (fromDate && toDate && fromDate > toDate) v.fail('toDate', 'The toDate field must be a date on or after fromDate.');
+      const page = v.positiveInt(input, 'page', { max: 1_000_000 }) ?? 1;
+      const perPage = v.positiveInt(input, 'perPage', { max: MAX_PER_PAGE }) ?? PER_PAGE;
+      const type = v.code(input, 'invoiceType', ['0', '1', '6', '7'] as const, { names: '"1" single, "0" subscription, "6" split, "7" HeStallMent' });
+      const searchText = v.string(input, 'search', { max: 100 });
+      if (searchText !== undefined && [...searchText].length < 3) v.fail('search', 'The search field must be at least 3 characters.');
+      v.throwIfInvalid();
+
+      const filters: InvoiceFilters = { merchantId: ctx.merchant.id };
+      if (fromDate) filters.fromDate = fromDate;
+      if (toDate) filters.toDate = toDate;
+      const kind = type === undefined ? undefined : KIND_FILTER[type];
+      if (kind) filters.kind = kind;
+      const noSuchKind = kind === null; // subscription and split invoices do not exist here
+
+      const counts = noSuchKind ? { pending: 0, paid: 0, cancelled: 0, expired: 0 } : await repo.statusCounts(db, filters);
+      const totalAll = counts.pending + counts.paid + counts.cancelled + counts.expired;
+      let total = totalAll;
+      let capped = false;
+      if (searchText !== undefined && !noSuchKind) {
+        filters.search = searchText.toLowerCase();
+        total = await repo.countMatches(db, filters, SEARCH_COUNT_CAP);
+        capped = total >= SEARCH_COUNT_CAP;
+      } else if (noSuchKind) {
+        total = 0;
+      }
+      const offset = (page - 1) * perPage;
+      const rows = noSuchKind || offset >= total ? [] : await repo.listPage(db, filters, perPage, offset);
+      const data = await present(ctx.merchant, rows);
+      const stats = {
+        total_invoice_count: totalAll,
+        invoice_paid: String(counts.paid),
+        invoice_not_paid: String(counts.pending + counts.expired),
+        invoice_cancelled: String(counts.cancelled),
+      };
+      return {
+        message: 'Invoice Dashboard',
+        response: {
+          stats,
+          order_stats: stats,
+          invoices: {
+            current_page: page,
+            data,
+            from: data.length ? offset + 1 : null,
+            to: data.length ? offset + data.length : null,
+            last_page: Math.max(1, Math.ceil(total / perPage)),
+            per_page: perPage,
+            total,
+            ...(capped ? { total_is_capped: true } : {}),
+          },
+        },
+      };
+    },
+
+    /**
+     * `POST /api/v1/invoice/resend`: records a delivery request for the delivery worker (the
+     * outbox, issue #5) to the given number, by WhatsApp for WhatsApp invoices, else by SMS.
+     */
+    async resend(ctx: ReadContext & { write: WriteScope }): Promise<ApiResult> {
+      const v = new FieldValidator();
+      const idText = scalarText(ctx.payload.resendId);
+      if (ctx.payload.resendId === undefined || ctx.payload.resendId === null || ctx.payload.resendId === '') v.fail('resendId', 'The resendId field is required.');
+      else if (idText === undefined || parseId(idText.trim()) === undefined) v.fail('resendId', 'The resendId field must be an invoice id.');
+      const mobile = v.string(ctx.payload, 'mobileNumber', { required: true, max: 20 });
+      if (mobile !== undefined && !/^[0-9]{8}$/.test(mobile)) v.fail('mobileNumber', 'The mobileNumber field must be a Kuwaiti mobile number of 8 digits, without the country code.');
+      const cc = v.string(ctx.payload, 'countryCode', { required: true, max: 5 });
+      if (cc !== undefined && cc !== '965' && cc !== '+965') v.fail('countryCode', 'The countryCode field must be "965" or "+965" (Kuwait).');
+      v.throwIfInvalid();
+
+      const inv = await repo.findById(db, ctx.merchant.id, parseId(idText!.trim())!);
+      if (!inv) throw notFound();
+      const now = deps.clock.now();
+      const status = effectiveStatus(inv, localDate(now, ctx.merchant.time_zone));
+      if (status !== 'pending') throw new AppError('CONFLICT', { message: `The invoice cannot be resent: it is ${status}.` });
+      const result = await ctx.write(
+        async (w) => {
+          await repo.insertDeliveryRequest(w, {
+            merchantId: ctx.merchant.id,
+            invoiceId: inv.id,
+            reason: 'resend',
+            channel: inv.delivery_channel === 1 ? 1 : 0,
+            destination: `965${mobile}`,
+            now,
+          });
+          const [obj] = await present(ctx.merchant, [inv]);
+          return { message: 'Invoice Resent Successfully', response: obj };
+        },
+        { singleStatement: true },
+      );
+      return result;
+    },
+
+    /** `PUT /api/v1/invoice/{token}` with `statusId` "3": cancel a payable invoice. */
+    async updateStatus(ctx: ReadContext & { token: string }): Promise<ApiResult> {
+      const v = new FieldValidator();
+      v.code(ctx.payload, 'statusId', ['3'] as const, { required: true, names: '"3" cancels the invoice; no other status can be set' });
+      v.throwIfInvalid();
+      if (!/^[0-9]{1,40}$/.test(ctx.token)) throw notFound();
+      const now = deps.clock.now();
+      const today = localDate(now, ctx.merchant.time_zone);
+      const cancelled = await repo.cancelIfPayable(db, ctx.merchant.id, ctx.token, today, now);
+      if (cancelled) return { message: 'Invoice status update successful', response: null };
+      const inv = await repo.findByToken(db, ctx.merchant.id, ctx.token);
+      if (!inv) throw notFound();
+      const status = effectiveStatus(inv, today);
+      const why = status === 'paid' ? 'it is already paid' : status === 'cancelled' ? 'it is already cancelled' : 'it has expired';
+      throw new AppError('CONFLICT', { message: `Invoice status update failed: ${why}.` });
+    },
+  };
+}
+
+export type InvoiceManagementService = ReturnType<typeof createInvoiceManagementService>;

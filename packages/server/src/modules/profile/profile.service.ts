@@ -1,0 +1,45 @@
+import type { Database } from '../../db/database.ts';
+import type { Merchant } from '../../db/schema.ts';
+import type { ApiResult } from '../../api/merchant-api.ts';
+import { PAYMENT_METHODS } from '../invoices/payment-methods.ts';
+import { KUWAIT_COUNTRY_ID } from '../invoices/invoice-view.ts';
+
+/**
+ * `GET /api/v1/profile` (reference §6.3): who the merchant is and how it is set up. Never a
+ * secret: no keys, no IV, no password hash, no webhook secret.
+ */
+export function profileOf(merchant: Merchant, user: { id: bigint; username: string } | undefined): ApiResult {
+  return {
+    message: 'Profile details',
+    response: {
+      id: Number(merchant.id),
+      user_id: user ? Number(user.id) : null,
+      username: merchant.code,
+      email: merchant.email,
+      business_name: merchant.name,
+      business_type_id: null,
+      country_id: KUWAIT_COUNTRY_ID,
+      website_url: merchant.website_url,
+      company_logo: null,
+      business_address: null,
+      is_active: merchant.is_active ? 1 : 0,
+      is_approved: 1,
+      // Fawtara additions
+      merchant_code: merchant.code,
+      panel_username: user?.username ?? null,
+      phone: merchant.phone,
+      sandbox: merchant.is_sandbox,
+      payment_methods: merchant.payment_methods.map((id) => ({ id: String(id), name: PAYMENT_METHODS[id] ?? 'Unknown' })),
+      settings: { time_zone: merchant.time_zone, default_language: merchant.default_language, webhook_url: merchant.webhook_url },
+    },
+  };
+}
+
+export function createProfileService(deps: { database: Database }) {
+  return {
+    async get(merchant: Merchant, userId: bigint): Promise<ApiResult> {
+      const user = await deps.database.db.selectFrom('users').select(['id', 'username']).where('id', '=', userId).where('merchant_id', '=', merchant.id).executeTakeFirst();
+      return profileOf(merchant, user);
+    },
+  };
+}

@@ -37,7 +37,12 @@ describeEngines('malformed input never yields a 500 and never leaves a row', (ct
   });
   afterAll(async () => gw.close());
 
-  const endpoints: Array<[string, fc.Arbitrary<unknown>]> = [
+  const endpoints: Array<[string, fc.Arbitrary<unknown>, ('GET' | 'POST' | 'PUT' | 'DELETE')?]> = [
+    ['/api/v1/invoice-dashboard', mutate({ merchantCode: '842217', fromDate: '2026-01-01', toDate: '2026-12-31', page: '1', search: 'abc', invoiceType: '1', perPage: 5 }), 'GET'],
+    ['/api/v1/invoice/resend', mutate({ merchantCode: '842217', resendId: '1', mobileNumber: '66666666', countryCode: '965' })],
+    ['/api/v1/invoice/1', mutate({ merchantCode: '842217', statusId: '3' }), 'PUT'],
+    ['/api/v1/open-invoice', mutate({ merchantCode: '842217', page: 1, search: 'x', fromDate: '2026-01-01' }), 'GET'],
+    ['/api/v1/open-invoice/1', mutate({ merchantCode: '842217', expiryDate: '2027-01-01' }), 'PUT'],
     ['/api/v1/invoice', mutate(single)],
     ['/api/v1/invoice/emi', mutate(seed003Request('2026-12-31') as unknown as Record<string, unknown>)],
     ['/api/v1/invoice/emi', mutate({ ...seed003Request('2026-12-31').invoices[0]! }).map((inv) => ({ merchantCode: '842217', invoices: [seed003Request('2026-12-31').invoices[0], inv] }))],
@@ -45,11 +50,11 @@ describeEngines('malformed input never yields a 500 and never leaves a row', (ct
     ['/api/v1/open-invoice', fc.jsonValue({ maxDepth: 3 }).map((v) => (typeof v === 'object' && v && !Array.isArray(v) ? { merchantCode: '842217', ...v } : v))],
   ];
 
-  it.each(endpoints)('%s', async (url, arb) => {
+  it.each(endpoints)('%s %s', async (url, arb, method) => {
     await fc.assert(
       fc.asyncProperty(arb, async (payload) => {
         const before = await countRows(ctx.db);
-        const res = await gw.call({ url, payload });
+        const res = await gw.call({ url, payload, ...(method ? { method } : {}), ...(method === 'GET' ? { via: 'query' as const } : {}) });
         expect(res.status, JSON.stringify(payload).slice(0, 300)).toBeLessThan(500);
         if (res.status === 200) {
           expect(res.body.status).toBe(true);

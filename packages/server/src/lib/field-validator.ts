@@ -12,7 +12,8 @@ export class FieldValidator {
   private readonly errors: FieldErrorMap;
   private readonly prefix: string;
 
-  constructor(prefix = '', errors: FieldErrorMap = {}) {
+  // Null prototype: field names come from clients, and `errors['constructor']` must not be Object.
+  constructor(prefix = '', errors: FieldErrorMap = Object.create(null) as FieldErrorMap) {
     this.prefix = prefix;
     this.errors = errors;
   }

@@ -10,7 +10,11 @@
  *   3. fixed rate: 500 req/s for 10 s, open loop (see runFixedRate) → p50, p99
  *   4. EMI: 20 sequential `POST /api/v1/invoice/emi` of 100 installments → p50, max
  * Phases 1-3 are repeated against bench/floor-server.ts (bare Fastify, one INSERT, same pool size
- * 20 / one PGlite) on the same engine: the floor. Targets apply to PostgreSQL only.
+ * 20 / one PGlite) on the same engine: the floor. The floor the target is judged against inserts
+ * the same row into the gateway's own `invoices` table (its migrations: same indexes, same stats
+ * trigger) as a named prepared statement, like the gateway; a second floor into a stand-in table
+ * with only two unique keys is measured (max phase) and printed for reference. Targets apply to
+ * PostgreSQL only.
  *
  * Options: --engines=postgres,pglite (default both)
  *          --profile   run the server children with --cpu-prof and summarise where the CPU goes in

@@ -4,6 +4,7 @@ import { migrateToLatest, openDatabase, type Database } from './db/database.ts';
 import { systemClock } from './lib/clock.ts';
 import { createMerchantsService } from './modules/merchants/merchants.service.ts';
 import { SANDBOX } from './modules/merchants/sandbox-credentials.ts';
+import { startMaintenance } from './modules/maintenance/maintenance.ts';
 
 /**
  * `npm start`: configuration → database (embedded PGlite unless DATABASE_URL) → migrations →
@@ -35,7 +36,9 @@ async function main(): Promise<void> {
     }
 
     const app = await buildApp({ database, config });
+    const stopMaintenance = startMaintenance({ database, clock: systemClock, onError: (err) => app.log.error({ err }, 'maintenance failed') });
     app.addHook('onClose', async () => {
+      stopMaintenance();
       await database.close();
     });
 

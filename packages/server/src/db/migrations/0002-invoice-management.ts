@@ -75,6 +75,24 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE TRIGGER invoices_stats_status AFTER UPDATE OF status ON invoices
       FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION invoice_stats_on_status();
 
+    -- Shards exist to spread concurrent writes; once a day is past, its shards are folded into
+    -- shard 0 so that reading years of stats sums a few rows a day, not sixteen. Safe beside
+    -- writers (a trigger's upsert on a row being deleted waits, then inserts afresh) and beside
+    -- another compaction (the second DELETE finds the rows gone). Returns the rows folded.
+    CREATE FUNCTION compact_invoice_stats(before date) RETURNS bigint LANGUAGE sql AS $$
+      WITH moved AS (
+        DELETE FROM invoice_daily_stats WHERE day < before AND shard <> 0
+        RETURNING merchant_id, day, kind, status, invoices
+      ), summed AS (
+        SELECT merchant_id, day, kind, status, sum(invoices)::bigint AS n FROM moved GROUP BY 1, 2, 3, 4
+      ), folded AS (
+        INSERT INTO invoice_daily_stats AS s (merchant_id, day, kind, status, shard, invoices)
+        SELECT merchant_id, day, kind, status, 0, n FROM summed
+        ON CONFLICT (merchant_id, day, kind, status, shard) DO UPDATE SET invoices = s.invoices + EXCLUDED.invoices
+      )
+      SELECT count(*) FROM moved
+    $$;
+
     INSERT INTO invoice_daily_stats (merchant_id, day, kind, status, shard, invoices)
     SELECT merchant_id, created_on, kind, status, 0, count(*) FROM invoices GROUP BY 1, 2, 3, 4;
 
@@ -104,6 +122,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     DROP FUNCTION invoice_stats_on_status();
     DROP FUNCTION invoice_stats_on_insert();
     DROP FUNCTION invoice_stats_bump(bigint, date, text, text, bigint);
+    DROP FUNCTION compact_invoice_stats(date);
     DROP TABLE invoice_daily_stats;
     DROP INDEX invoices_search_idx;
     DROP INDEX invoices_plan_idx;

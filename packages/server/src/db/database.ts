@@ -1,4 +1,3 @@
-import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { mkdir } from 'node:fs/promises';
 import { Kysely, Migrator, PostgresDialect, type Migration } from 'kysely';
@@ -58,9 +57,9 @@ export const PGLITE_PARSERS: ParserOptions = {
 
 /**
  * Everything a PGlite instance needs to run our migrations: the parsers above and the
- * extensions PostgreSQL ships as contrib (invoice search uses pg_trgm and btree_gin).
+ * extensions PostgreSQL ships as contrib (invoice search uses pg_trgm).
  */
-export const PGLITE_OPTIONS = { parsers: PGLITE_PARSERS, extensions: { pg_trgm, btree_gin } } as const;
+export const PGLITE_OPTIONS = { parsers: PGLITE_PARSERS, extensions: { pg_trgm } } as const;
 
 /**
  * Given to each pg.Pool instead of mutating the global pg.types, so that another library

@@ -15,8 +15,8 @@ import { createInvoicesRepo, type InvoiceFilters } from './invoices.repo.ts';
  */
 export const PER_PAGE = 20;
 export const MAX_PER_PAGE = 100;
-/** A search broader than this reports `total` as at least this many (`total_is_capped`). */
-export const SEARCH_COUNT_CAP = 10_000;
+/** A search matching this many or more reports `total` as this many with `total_is_capped`. */
+export const SEARCH_COUNT_CAP = 1_000;
 
 /** Dashboard `invoiceType` filter (reference §6.10): 1 single, 0 subscription, 6 split, 7 installment. */
 const KIND_FILTER: Record<string, Invoice['kind'] | null> = { '1': 'single', '7': 'installment', '0': null, '6': null };
@@ -27,6 +27,16 @@ export interface ReadContext {
 }
 
 const notFound = () => new AppError('NOT_FOUND');
+
+/**
+ * Lower-cased search text. A phone number typed with its country code (965…, +965…) is searched
+ * without it: numbers are stored without it, and the code alone would match every invoice.
+ */
+export function normalizeSearch(text: string): string {
+  const lower = text.toLowerCase();
+  const phone = /^\+?965(\d{3,8})$/.exec(lower.replace(/[\s-]/g, ''));
+  return phone ? phone[1]! : lower;
+}
 
 /** Path ids are positive integers; anything else is simply not found. */
 export function parseId(raw: string): bigint | undefined {
@@ -90,19 +100,31 @@ export function createInvoiceManagementService(deps: { database: Database; clock
       if (kind) filters.kind = kind;
       const noSuchKind = kind === null; // subscription and split invoices do not exist here
 
-      const counts = noSuchKind ? { pending: 0, paid: 0, cancelled: 0, expired: 0 } : await repo.statusCounts(db, filters);
-      const totalAll = counts.pending + counts.paid + counts.cancelled + counts.expired;
-      let total = totalAll;
-      let capped = false;
-      if (searchText !== undefined && !noSuchKind) {
-        filters.search = searchText.toLowerCase();
-        total = await repo.countMatches(db, filters, SEARCH_COUNT_CAP);
-        capped = total >= SEARCH_COUNT_CAP;
-      } else if (noSuchKind) {
-        total = 0;
-      }
+      // Stats and the page are independent: on PostgreSQL they run on two connections at once.
+      const statsFilters = { ...filters };
+      const countsPromise = noSuchKind ? Promise.resolve({ pending: 0, paid: 0, cancelled: 0, expired: 0 }) : repo.statusCounts(db, statsFilters);
+      // Awaited below; this only keeps a failure from being "unhandled" if the page query throws first.
+      countsPromise.catch(() => undefined);
       const offset = (page - 1) * perPage;
-      const rows = noSuchKind || offset >= total ? [] : await repo.listPage(db, filters, perPage, offset);
+      let capped = false;
+      let searchTotal: number | undefined;
+      let rows: Invoice[] = [];
+      if (!noSuchKind && searchText !== undefined) {
+        filters.search = normalizeSearch(searchText);
+        const found = await repo.searchPage(db, filters as InvoiceFilters & { search: string }, perPage, offset, SEARCH_COUNT_CAP);
+        searchTotal = found.total;
+        capped = found.rows === undefined;
+        rows = found.rows ?? (offset >= found.total ? [] : await repo.listPage(db, filters, perPage, offset));
+      } else if (!noSuchKind && offset === 0) {
+        // The first page does not need the total first: fetch it alongside the stats.
+        rows = await repo.listPage(db, filters, perPage, 0);
+      }
+      const counts = await countsPromise;
+      const totalAll = counts.pending + counts.paid + counts.cancelled + counts.expired;
+      const total = noSuchKind ? 0 : (searchTotal ?? totalAll);
+      if (!noSuchKind && searchText === undefined && offset > 0 && offset < total) {
+        rows = await repo.listPage(db, filters, perPage, offset);
+      }
       const data = await present(ctx.merchant, rows);
       const stats = {
         total_invoice_count: totalAll,

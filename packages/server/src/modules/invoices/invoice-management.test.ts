@@ -4,6 +4,7 @@ import { DashboardReply, InvoiceObject } from '../../contract/merchant-api.schem
 import { describeEngines } from '../../test-support/engines.ts';
 import { countRows, startGateway, type TestGateway } from '../../test-support/gateway.ts';
 import { seed003Request } from '../../test-support/seed-samples.ts';
+import { createInvoicesRepo } from './invoices.repo.ts';
 
 type Merchant = Awaited<ReturnType<TestGateway['newMerchant']>>;
 
@@ -132,6 +133,7 @@ describeEngines('invoice management', (ctx) => {
       ['a reference number', 'inv-100', ['INV-1002', 'INV-1001']],
       ['part of a customer name, any case', 'SABAH', ['INV-1001']],
       ['a phone number', '5551234', ['INV-1002']],
+      ['a phone number typed with its country code', '+965 5551-2345', ['INV-1002']],
       ['an e-mail', 'aisha@exa', ['INV-1001']],
       ['LIKE wildcards as plain characters', '100%_', ['X-1']],
       ['nothing', 'zzzzzz', []],
@@ -153,6 +155,18 @@ describeEngines('invoice management', (ctx) => {
       const none = await gw.call({ method: 'GET', url: '/api/v1/invoice-dashboard', as: empty, payload: { merchantCode: empty.merchantCode }, via: 'query' });
       expect(none.body.response.invoices).toMatchObject({ data: [], total: 0, last_page: 1 });
       expect(none.body.response.stats.total_invoice_count).toBe(0);
+    });
+
+    it('pages a search from one scan below the cap, and reports a capped total above it', async () => {
+      const repo = createInvoicesRepo({ database: ctx.db });
+      const mid = BigInt(created.a.merchant_id);
+      const below = await repo.searchPage(ctx.db.db, { merchantId: mid, search: 'inv-100' }, 1, 1, 3);
+      expect(below.total).toBe(2);
+      expect(below.rows!.map((r) => r.reference_number)).toEqual(['INV-1001']);
+      const empty = await repo.searchPage(ctx.db.db, { merchantId: mid, search: 'inv-100' }, 20, 40, 3);
+      expect(empty).toEqual({ total: 2, rows: [] });
+      const capped = await repo.searchPage(ctx.db.db, { merchantId: mid, search: 'inv-100' }, 20, 0, 2);
+      expect(capped).toEqual({ total: 2, rows: undefined });
     });
 
     it('never shows another merchant', async () => {

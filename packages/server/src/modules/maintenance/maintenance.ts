@@ -22,13 +22,17 @@ export async function runMaintenance(deps: { database: Database; clock: Clock })
   // Yesterday in UTC is in the past in every time zone a merchant can have.
   const before = new Date(now.getTime() - 86_400_000).toISOString().slice(0, 10);
   const folded = await sql<{ n: string }>`SELECT compact_invoice_stats(${before}::date) AS n`.execute(db);
+  const statsRowsFolded = Number(folded.rows[0]?.n ?? 0);
+  // A large fold leaves dead rows and stale statistics behind: readers would scan the whole
+  // rollup instead of their merchant's slice of it until autovacuum came by.
+  if (statsRowsFolded >= 1000) await sql`VACUUM (ANALYZE) invoice_daily_stats`.execute(db);
   const keys = await db
     .deleteFrom('idempotency_keys')
     .where('created_at', '<', new Date(now.getTime() - IDEMPOTENCY_KEY_HOURS * 3_600_000))
     .executeTakeFirst();
   const limits = await db.deleteFrom('rate_limits').where('window_start', '<', new Date(now.getTime() - 86_400_000)).executeTakeFirst();
   return {
-    statsRowsFolded: Number(folded.rows[0]?.n ?? 0),
+    statsRowsFolded,
     idempotencyKeysDeleted: Number(keys.numDeletedRows),
     rateLimitsDeleted: Number(limits.numDeletedRows),
   };

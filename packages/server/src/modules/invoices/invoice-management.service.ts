@@ -5,6 +5,7 @@ import { AppError } from '../../lib/app-error.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { FieldValidator, scalarText } from '../../lib/field-validator.ts';
 import { localDate } from '../../lib/merchant-time.ts';
+import { pageOf, readListQuery } from '../../lib/list-query.ts';
 import { toInvoiceObject, type InvoiceObject } from './invoice-view.ts';
 import { createInvoicesRepo, type InvoiceFilters } from './invoices.repo.ts';
 
@@ -13,8 +14,6 @@ import { createInvoicesRepo, type InvoiceFilters } from './invoices.repo.ts';
  * resend and cancel. Every lookup is scoped to the caller's merchant, so another merchant's id
  * or token answers exactly like one that does not exist.
  */
-export const PER_PAGE = 20;
-export const MAX_PER_PAGE = 100;
 /** A search matching this many or more reports `total` as this many with `total_is_capped`. */
 export const SEARCH_COUNT_CAP = 1_000;
 
@@ -83,11 +82,8 @@ export function createInvoiceManagementService(deps: { database: Database; clock
     async dashboard(ctx: ReadContext & { query: Record<string, unknown> }): Promise<ApiResult> {
       const input = { ...ctx.query, ...ctx.payload };
       const v = new FieldValidator();
-      const fromDate = v.date(input, 'fromDate');
-      const toDate = v.date(input, 'toDate');
-      if (fromDate && toDate && fromDate > toDate) v.fail('toDate', 'The toDate field must be a date on or after fromDate.');
-      const page = v.positiveInt(input, 'page', { max: 1_000_000 }) ?? 1;
-      const perPage = v.positiveInt(input, 'perPage', { max: MAX_PER_PAGE }) ?? PER_PAGE;
+      const list = readListQuery(v, input);
+      const { fromDate, toDate, perPage, offset } = list;
       const type = v.code(input, 'invoiceType', ['0', '1', '6', '7'] as const, { names: '"1" single, "0" subscription, "6" split, "7" HeStallMent' });
       const searchText = v.string(input, 'search', { max: 100 });
       if (searchText !== undefined && [...searchText].length < 3) v.fail('search', 'The search field must be at least 3 characters.');
@@ -105,7 +101,6 @@ export function createInvoiceManagementService(deps: { database: Database; clock
       const countsPromise = noSuchKind ? Promise.resolve({ pending: 0, paid: 0, cancelled: 0, expired: 0 }) : repo.statusCounts(db, statsFilters);
       // Awaited below; this only keeps a failure from being "unhandled" if the page query throws first.
       countsPromise.catch(() => undefined);
-      const offset = (page - 1) * perPage;
       let capped = false;
       let searchTotal: number | undefined;
       let rows: Invoice[] = [];
@@ -137,16 +132,7 @@ export function createInvoiceManagementService(deps: { database: Database; clock
         response: {
           stats,
           order_stats: stats,
-          invoices: {
-            current_page: page,
-            data,
-            from: data.length ? offset + 1 : null,
-            to: data.length ? offset + data.length : null,
-            last_page: Math.max(1, Math.ceil(total / perPage)),
-            per_page: perPage,
-            total,
-            ...(capped ? { total_is_capped: true } : {}),
-          },
+          invoices: { ...pageOf(list, data, total), ...(capped ? { total_is_capped: true } : {}) },
         },
       };
     },

@@ -1,6 +1,7 @@
 import { CompiledQuery, sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
 import { isDeepStrictEqual } from 'node:util';
 import type { Database } from '../../db/database.ts';
+import { containsPattern } from '../../db/like-pattern.ts';
 import type { DB, Invoice, InvoiceItem, InvoiceStatus, NewInvoice } from '../../db/schema.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
@@ -38,16 +39,13 @@ export interface PlanSummary {
   cancelled: number;
 }
 
-function likePattern(term: string): string {
-  return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
 
 function filtered<O>(q: SelectQueryBuilder<DB, 'invoices', O>, f: InvoiceFilters): SelectQueryBuilder<DB, 'invoices', O> {
   let out = q.where('merchant_id', '=', f.merchantId);
   if (f.fromDate) out = out.where('created_on', '>=', f.fromDate);
   if (f.toDate) out = out.where('created_on', '<=', f.toDate);
   if (f.kind) out = out.where('kind', '=', f.kind);
-  if (f.search) out = out.where(SEARCH_TEXT, 'like', likePattern(f.search));
+  if (f.search) out = out.where(SEARCH_TEXT, 'like', containsPattern(f.search));
   return out;
 }
 

@@ -1,4 +1,5 @@
 import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
+import { containsPattern } from '../../db/like-pattern.ts';
 import type { DB, OpenInvoice, OpenInvoicesTable } from '../../db/schema.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
@@ -11,9 +12,6 @@ export interface OpenInvoiceFilters {
   search?: string;
 }
 
-function likePattern(term: string): string {
-  return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
 
 export function createOpenInvoicesRepo() {
   function filtered(db: Executor, f: OpenInvoiceFilters) {
@@ -22,7 +20,7 @@ export function createOpenInvoicesRepo() {
     if (f.fromDate) q = q.where('created_at', '>=', sql<Date>`(${f.fromDate}::date)::timestamp AT TIME ZONE ${f.timeZone}`);
     if (f.toDate) q = q.where('created_at', '<', sql<Date>`(${f.toDate}::date + 1)::timestamp AT TIME ZONE ${f.timeZone}`);
     if (f.search) {
-      const pattern = likePattern(f.search.toLowerCase());
+      const pattern = containsPattern(f.search.toLowerCase());
       q = q.where((eb) =>
         eb.or([
           eb(eb.fn('lower', ['title']), 'like', pattern),

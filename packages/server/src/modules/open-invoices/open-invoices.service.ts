@@ -5,7 +5,8 @@ import type { ApiResult, WriteScope } from '../../api/merchant-api.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { AppError } from '../../lib/app-error.ts';
 import { FieldValidator } from '../../lib/field-validator.ts';
-import { MAX_PER_PAGE, parseId, PER_PAGE } from '../invoices/invoice-management.service.ts';
+import { parseId } from '../invoices/invoice-management.service.ts';
+import { pageOf, readListQuery } from '../../lib/list-query.ts';
 import { localDate } from '../../lib/merchant-time.ts';
 import { numericToken, publicKey } from '../../lib/random-ids.ts';
 import { MAX_INVOICE_FILS } from '../invoices/invoice-input.ts';
@@ -78,11 +79,8 @@ export function createOpenInvoicesService(deps: { clock: Clock; publicBaseUrl: s
     async list(ctx: { merchant: Merchant; payload: Record<string, unknown>; query: Record<string, unknown> }): Promise<ApiResult> {
       const input = { ...ctx.query, ...ctx.payload };
       const v = new FieldValidator();
-      const fromDate = v.date(input, 'fromDate');
-      const toDate = v.date(input, 'toDate');
-      if (fromDate && toDate && fromDate > toDate) v.fail('toDate', 'The toDate field must be a date on or after fromDate.');
-      const page = v.positiveInt(input, 'page', { max: 1_000_000 }) ?? 1;
-      const perPage = v.positiveInt(input, 'perPage', { max: MAX_PER_PAGE }) ?? PER_PAGE;
+      const list = readListQuery(v, input);
+      const { fromDate, toDate } = list;
       const search = v.string(input, 'search', { max: 100 });
       v.throwIfInvalid();
       const filters = {
@@ -94,21 +92,9 @@ export function createOpenInvoicesService(deps: { clock: Clock; publicBaseUrl: s
       };
       const { db } = deps.database;
       const total = await repo.count(db, filters);
-      const offset = (page - 1) * perPage;
-      const rows = offset >= total ? [] : await repo.listPage(db, filters, perPage, offset);
+      const rows = list.offset >= total ? [] : await repo.listPage(db, filters, list.perPage, list.offset);
       const data = rows.map((r) => toOpenInvoiceObject(r, ctx.merchant, deps.publicBaseUrl));
-      return {
-        message: 'Open Invoice List',
-        response: {
-          current_page: page,
-          data,
-          from: data.length ? offset + 1 : null,
-          to: data.length ? offset + data.length : null,
-          last_page: Math.max(1, Math.ceil(total / perPage)),
-          per_page: perPage,
-          total,
-        },
-      };
+      return { message: 'Open Invoice List', response: pageOf(list, data, total) };
     },
 
     /** `PUT /api/v1/open-invoice/{id}`: only the expiry date of an active open invoice changes. */

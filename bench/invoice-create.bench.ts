@@ -33,10 +33,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { ADMIN_URL, freePort, HOST, makeRequester, summarise, withAdmin, type LatencySummary } from './bench-support.ts';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
@@ -52,8 +52,6 @@ import { seed000Request, seed003Request } from '../packages/server/src/test-supp
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
 const RESULTS_FILE = path.join(RESULTS_DIR, 'invoice-create.json');
-const ADMIN_URL = process.env.BENCH_PG_ADMIN_URL?.trim() || 'postgres://postgres@127.0.0.1:5432/test';
-const HOST = '127.0.0.1';
 
 const SETTINGS = {
   warmupSeconds: 2,
@@ -140,18 +138,6 @@ interface Child {
   hasExited: () => boolean;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, HOST, () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 function startChild(name: string, script: string, env: Record<string, string>, port: number, nodeArgs: string[] = []): Child {
   const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
     cwd: ROOT,
@@ -223,27 +209,7 @@ async function stopChild(child: Child): Promise<{ code: number | null; signal: s
 // ---------------------------------------------------------------------------------------------
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-
-interface HttpResult {
-  status: number;
-  text: string;
-  ms: number;
-}
-
-function request(port: number, method: string, urlPath: string, headers: Record<string, string> = {}, body?: string): Promise<HttpResult> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const req = http.request({ host: HOST, port, method, path: urlPath, agent, headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - t0 }));
-      res.on('error', reject);
-    });
-    req.setTimeout(30_000, () => req.destroy(new Error(`${method} ${urlPath}: timeout`)));
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const request = makeRequester(agent);
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -252,28 +218,6 @@ function sleep(ms: number): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // Statistics and CPU accounting
 // ---------------------------------------------------------------------------------------------
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[idx]!;
-}
-
-interface LatencySummary {
-  count: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-  mean: number;
-}
-
-function summarise(values: number[]): LatencySummary {
-  const sorted = Float64Array.from(values).sort();
-  const arr = Array.from(sorted);
-  const mean = arr.length ? arr.reduce((s, v) => s + v, 0) / arr.length : NaN;
-  return { count: arr.length, p50: percentile(arr, 50), p90: percentile(arr, 90), p99: percentile(arr, 99), max: arr.at(-1) ?? NaN, mean };
-}
 
 const CLK_TCK = 100; // Linux USER_HZ; /proc/<pid>/stat times are in these ticks
 
@@ -900,16 +844,6 @@ async function countRows(engine: EngineName, where: string, table: string): Prom
     return rows[0]!.n;
   } finally {
     await db.close();
-  }
-}
-
-async function withAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 5_000 });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
   }
 }
 

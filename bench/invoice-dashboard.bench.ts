@@ -47,10 +47,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { ADMIN_URL, freePort, HOST, makeRequester, percentile, summarise, withAdmin, type LatencySummary } from './bench-support.ts';
 import { fileURLToPath } from 'node:url';
 import {
   PostgresQueryCompiler,
@@ -79,8 +79,6 @@ import { SANDBOX } from '../packages/server/src/modules/merchants/sandbox-creden
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
 const RESULTS_FILE = path.join(RESULTS_DIR, 'invoice-dashboard.json');
-const ADMIN_URL = process.env.BENCH_PG_ADMIN_URL?.trim() || 'postgres://postgres@127.0.0.1:5432/test';
-const HOST = '127.0.0.1';
 const PUBLIC_BASE_URL = 'http://127.0.0.1';
 const TARGET_P99_MS = 20;
 
@@ -166,16 +164,6 @@ async function timed<T>(label: string, fn: () => Promise<T>): Promise<{ value: T
 // ---------------------------------------------------------------------------------------------
 // Database
 // ---------------------------------------------------------------------------------------------
-
-async function withAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 5_000 });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /** 100 first names (the last 20 in Arabic script) and 50 family names (the last 10 in Arabic script), each with an e-mail slug. */
 const FIRST_NAMES: Array<[string, string]> = [
@@ -421,18 +409,6 @@ interface Child {
   hasExited: () => boolean;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, HOST, () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 function startGateway(databaseUrl: string, port: number): Child {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], {
     cwd: ROOT,
@@ -473,30 +449,7 @@ async function stopGateway(child: Child): Promise<{ code: number | null; signal:
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
-
-interface HttpResult {
-  status: number;
-  text: string;
-  ms: number;
-}
-
-function request(port: number, method: string, urlPath: string, headers: Record<string, string> = {}, body?: string): Promise<HttpResult> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const req = http.request(
-      { host: HOST, port, method, path: urlPath, agent, headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - t0 }));
-        res.on('error', reject);
-      },
-    );
-    req.setTimeout(30_000, () => req.destroy(new Error(`${method} ${urlPath}: timeout`)));
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const request = makeRequester(agent);
 
 async function waitHealthy(child: Child): Promise<number> {
   const t0 = performance.now();
@@ -530,33 +483,6 @@ function encryptedPath(urlPath: string, payload: Record<string, unknown>): strin
 // ---------------------------------------------------------------------------------------------
 // Statistics
 // ---------------------------------------------------------------------------------------------
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-
-interface LatencySummary {
-  count: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-  mean: number;
-}
-
-function summarise(values: number[]): LatencySummary {
-  const s = [...values].sort((a, b) => a - b);
-  const round = (v: number) => Math.round(v * 100) / 100;
-  return {
-    count: s.length,
-    p50: round(percentile(s, 50)),
-    p90: round(percentile(s, 90)),
-    p99: round(percentile(s, 99)),
-    max: round(s.at(-1) ?? NaN),
-    mean: round(s.reduce((a, b) => a + b, 0) / Math.max(1, s.length)),
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Scenarios

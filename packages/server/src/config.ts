@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { OpenDatabaseOptions } from './db/database.ts';
 
 /**
  * Configuration comes only from environment variables (README lists them). Every problem stops
@@ -98,4 +99,9 @@ function baseUrlVar(env: NodeJS.ProcessEnv, port: number, mode: Mode): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('PUBLIC_BASE_URL', 'must use http or https');
   if (url.search || url.hash) throw new ConfigError('PUBLIC_BASE_URL', 'must not contain a query string or fragment');
   return raw.replace(/\/+$/, '');
+}
+
+/** Where the configured database is: PostgreSQL when DATABASE_URL is set, else the PGlite folder. */
+export function databaseOptions(config: Pick<Config, 'databaseUrl' | 'dataDir'>, poolSize: number): OpenDatabaseOptions {
+  return config.databaseUrl ? { databaseUrl: config.databaseUrl, poolSize } : { dataDir: config.dataDir };
 }

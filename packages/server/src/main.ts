@@ -1,5 +1,5 @@
 import { buildApp } from './app.ts';
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { ConfigError, databaseOptions, loadConfig, type Config } from './config.ts';
 import { migrateToLatest, openDatabase, type Database } from './db/database.ts';
 import { systemClock } from './lib/clock.ts';
 import { createMerchantsService } from './modules/merchants/merchants.service.ts';
@@ -23,9 +23,7 @@ async function main(): Promise<void> {
     throw err;
   }
 
-  const database: Database = await openDatabase(
-    config.databaseUrl ? { databaseUrl: config.databaseUrl, poolSize: config.databasePoolSize } : { dataDir: config.dataDir },
-  );
+  const database: Database = await openDatabase(databaseOptions(config, config.databasePoolSize));
   try {
     await migrateToLatest(database.db);
     const merchants = createMerchantsService({ database, clock: systemClock });

@@ -17,6 +17,10 @@ interface DocEntry {
   method: string;
   url: string;
   encrypted: boolean;
+  /** Honours Idempotency-Key (creating POSTs). */
+  idempotent?: boolean;
+  /** Can be refused because of the resource's state (409). */
+  conflicts?: boolean;
   request?: TSchema;
   response: TSchema;
   successMessage: string;
@@ -41,7 +45,7 @@ export function createApiDocs() {
           { name: 'accessCode', in: 'header', required: true, schema: { type: 'string' }, description: "The merchant's access code" },
           { name: 'Authorization', in: 'header', required: true, schema: { type: 'string' }, description: 'Bearer <access_token> from POST /api/v1/login' },
         ];
-        if (e.method === 'POST' && !e.url.endsWith('resend')) {
+        if (e.idempotent) {
           op.parameters.push({ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 }, description: 'Repeat-safe creation: the same key and payload return the first result' });
         }
         if (e.request && (e.method === 'GET' || e.method === 'DELETE')) {
@@ -69,7 +73,7 @@ export function createApiDocs() {
           401: { description: 'Bad or missing accessCode / bearer token (plain), or a merchantCode of another merchant (encrypted)', content: { 'application/json': { schema: ErrorReply } } },
           422: { description: 'Validation failed (encrypted); response names each field', content: { [DECRYPTED]: { schema: ErrorReply } } },
           ...(/:\w+/.test(e.url) ? { 404: { description: "Not found, or another merchant's (encrypted)", content: { [DECRYPTED]: { schema: ErrorReply } } } } : {}),
-          ...(e.method === 'PUT' || e.method === 'DELETE' || e.url.endsWith('resend')
+          ...(e.conflicts
             ? { 409: { description: 'The state forbids it, e.g. cancelling a paid invoice (encrypted)', content: { [DECRYPTED]: { schema: ErrorReply } } } }
             : {}),
         };

@@ -6,11 +6,10 @@ import { AppError, fieldError } from '../lib/app-error.ts';
 import { scalarText } from '../lib/field-validator.ts';
 import type { AccessTokens } from '../modules/auth/access-tokens.ts';
 import { IDEMPOTENCY_KEY_RE, requestHash, type IdempotencyService } from '../modules/idempotency/idempotency.service.ts';
-import type { MerchantsRepo } from '../modules/merchants/merchants.repo.ts';
 import type { Database } from '../db/database.ts';
 import type { Clock } from '../lib/clock.ts';
 import { TtlCache } from '../lib/ttl-cache.ts';
-import type { CredentialWithMerchant } from '../modules/merchants/merchants.repo.ts';
+import type { CredentialWithMerchant, MerchantsRepo } from '../modules/merchants/merchants.repo.ts';
 import { readDataField, readGetBodyData } from './read-data-field.ts';
 
 /**
@@ -73,42 +72,37 @@ export function sendEncrypted(reply: FastifyReply, codec: Codec, status: number,
 
 export function createMerchantApi(deps: MerchantApiDeps) {
   const { db } = deps.database;
-  // Codecs hold derived key buffers; one per credential is plenty.
-  const codecs = new Map<string, Codec>();
-  function codecFor(secretKey: string, iv: string): Codec {
-    const id = `${secretKey}\u0000${iv}`;
-    let codec = codecs.get(id);
-    if (!codec) {
-      if (codecs.size > 10_000) codecs.clear();
-      codec = createCodec({ secretKey, iv });
-      codecs.set(id, codec);
-    }
-    return codec;
-  }
+  // A credential and the codec derived from its keys are looked up and cached together. With a
+  // TTL of 0 nothing is reused and every request reads the database.
+  const credentials = new TtlCache<string, { credential: CredentialWithMerchant; codec: Codec }>(
+    deps.credentialCacheMs ?? 5_000,
+    10_000,
+    () => deps.clock.now().getTime(),
+  );
 
-  const cacheMs = deps.credentialCacheMs ?? 5_000;
-  const credentials = new TtlCache<string, CredentialWithMerchant>(cacheMs, 10_000, () => deps.clock.now().getTime());
-
-  async function findCredential(accessCode: string): Promise<CredentialWithMerchant | undefined> {
-    const cached = cacheMs > 0 ? credentials.get(accessCode) : undefined;
+  async function findCredential(accessCode: string): Promise<{ credential: CredentialWithMerchant; codec: Codec } | undefined> {
+    const cached = credentials.get(accessCode);
     if (cached) return cached;
-    const found = await deps.merchantsRepo.findActiveCredential(db, accessCode);
-    if (found && cacheMs > 0) credentials.set(accessCode, found);
+    const credential = await deps.merchantsRepo.findActiveCredential(db, accessCode);
+    if (!credential) return undefined;
+    const found = { credential, codec: createCodec({ secretKey: credential.secretKey, iv: credential.iv }) };
+    credentials.set(accessCode, found);
     return found;
   }
 
   async function authenticate(request: FastifyRequest) {
     const accessCode = request.headers.accesscode;
     if (typeof accessCode !== 'string' || accessCode.trim() === '') throw new AppError('INVALID_MERCHANT', { message: 'Missing accessCode header' });
-    const credential = await findCredential(accessCode.trim());
-    if (!credential) throw new AppError('INVALID_MERCHANT');
+    const found = await findCredential(accessCode.trim());
+    if (!found) throw new AppError('INVALID_MERCHANT');
+    const { credential, codec } = found;
 
     const auth = request.headers.authorization;
     const match = typeof auth === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(auth) : null;
     if (!match) throw new AppError('INVALID_TOKEN', { message: 'Missing bearer token' });
     const claims = await deps.accessTokens.verify(match[1]!);
     if (!claims || claims.merchantId !== credential.merchant.id) throw new AppError('INVALID_TOKEN');
-    return { credential, userId: claims.userId };
+    return { merchant: credential.merchant, codec, userId: claims.userId };
   }
 
   return {
@@ -117,11 +111,9 @@ export function createMerchantApi(deps: MerchantApiDeps) {
      */
     handler(fn: (ctx: MerchantRequestContext) => Promise<ApiResult>, opts: { idempotent?: boolean } = {}): RouteHandlerMethod {
       return async (request, reply) => {
-        const { credential, userId } = await authenticate(request);
-        const merchant = credential.merchant;
+        const { merchant, codec, userId } = await authenticate(request);
         const hex = readDataField(request) ?? (await readGetBodyData(request));
         if (hex === undefined) throw new AppError('INVALID_REQUEST_DATA');
-        const codec = codecFor(credential.secretKey, credential.iv);
         let payload: Record<string, unknown>;
         try {
           payload = codec.decryptJson(hex);

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config.ts';
+import { ConfigError, databaseOptions, loadConfig } from '../config.ts';
 import { migrateToLatest, openDatabase } from '../db/database.ts';
 import { isAppError } from '../lib/app-error.ts';
 import { systemClock } from '../lib/clock.ts';
@@ -22,7 +22,7 @@ async function run(argv: string[]): Promise<number> {
     return verb ? 0 : 64;
   }
   const config = loadConfig();
-  const database = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl, poolSize: 2 } : { dataDir: config.dataDir });
+  const database = await openDatabase(databaseOptions(config, 2));
   try {
     await migrateToLatest(database.db);
     const merchants = createMerchantsService({ database, clock: systemClock });

@@ -1,5 +1,4 @@
 import { describe, expect, inject, it } from 'vitest';
-import { sql } from 'kysely';
 import type { NewInvoice } from './schema.ts';
 import { migrations } from './migrations/index.ts';
 import {

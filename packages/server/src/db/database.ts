@@ -227,3 +227,18 @@ function hasSqlState(err: unknown, code: string, constraint?: string): boolean {
   }
   return false;
 }
+
+/**
+ * Runs `attempt` again (up to `times` in all) when it fails on one of the unique `constraints`:
+ * for writes of randomly generated keys, where a clash is astronomically rare but the unique
+ * constraint, not luck, is the guarantee. Each attempt must generate fresh values.
+ */
+export async function retryOnUniqueClash<T>(constraints: readonly string[], attempt: () => Promise<T>, times = 3): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (n >= times || !constraints.some((c) => isUniqueViolation(err, c))) throw err;
+    }
+  }
+}

@@ -6,6 +6,7 @@ import type { Clock } from '../../lib/clock.ts';
 import { FieldValidator, scalarText } from '../../lib/field-validator.ts';
 import { localDate } from '../../lib/merchant-time.ts';
 import { pageOf, readListQuery } from '../../lib/list-query.ts';
+import { parseId } from '../../lib/path-id.ts';
 import { toInvoiceObject, type InvoiceObject } from './invoice-view.ts';
 import { createInvoicesRepo, type InvoiceFilters } from './invoices.repo.ts';
 
@@ -37,10 +38,6 @@ export function normalizeSearch(text: string): string {
   return phone ? phone[1]! : lower;
 }
 
-/** Path ids are positive integers; anything else is simply not found. */
-export function parseId(raw: string): bigint | undefined {
-  return /^[1-9][0-9]{0,18}$/.test(raw) && BigInt(raw) <= 9_223_372_036_854_775_807n ? BigInt(raw) : undefined;
-}
 
 export function createInvoiceManagementService(deps: { database: Database; clock: Clock; publicBaseUrl: string }) {
   const repo = createInvoicesRepo({ database: deps.database });
@@ -144,15 +141,16 @@ export function createInvoiceManagementService(deps: { database: Database; clock
     async resend(ctx: ReadContext & { write: WriteScope }): Promise<ApiResult> {
       const v = new FieldValidator();
       const idText = scalarText(ctx.payload.resendId);
+      const resendId = idText === undefined ? undefined : parseId(idText.trim());
       if (ctx.payload.resendId === undefined || ctx.payload.resendId === null || ctx.payload.resendId === '') v.fail('resendId', 'The resendId field is required.');
-      else if (idText === undefined || parseId(idText.trim()) === undefined) v.fail('resendId', 'The resendId field must be an invoice id.');
+      else if (resendId === undefined) v.fail('resendId', 'The resendId field must be an invoice id.');
       const mobile = v.string(ctx.payload, 'mobileNumber', { required: true, max: 20 });
       if (mobile !== undefined && !/^[0-9]{8}$/.test(mobile)) v.fail('mobileNumber', 'The mobileNumber field must be a Kuwaiti mobile number of 8 digits, without the country code.');
       const cc = v.string(ctx.payload, 'countryCode', { required: true, max: 5 });
       if (cc !== undefined && cc !== '965' && cc !== '+965') v.fail('countryCode', 'The countryCode field must be "965" or "+965" (Kuwait).');
       v.throwIfInvalid();
 
-      const inv = await repo.findById(db, ctx.merchant.id, parseId(idText!.trim())!);
+      const inv = await repo.findById(db, ctx.merchant.id, resendId!);
       if (!inv) throw notFound();
       const now = deps.clock.now();
       const status = effectiveStatus(inv, localDate(now, ctx.merchant.time_zone));

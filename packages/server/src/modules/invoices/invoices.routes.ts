@@ -16,6 +16,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: { api: Merchan
     request: InvoiceCreateRequest,
     response: InvoiceObject,
     successMessage: 'Invoice generated successfully',
+    idempotent: true,
   });
   app.post('/api/v1/invoice', { schema: single }, deps.api.handler((ctx) => deps.invoices.createSingle(ctx), { idempotent: true }));
 
@@ -28,6 +29,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: { api: Merchan
     request: EmiCreateRequest,
     response: Type.Array(InvoiceObject),
     successMessage: 'Invoices generated successfully',
+    idempotent: true,
   });
   app.post('/api/v1/invoice/emi', { schema: emi }, deps.api.handler((ctx) => deps.invoices.createInstallments(ctx), { idempotent: true }));
 
@@ -54,6 +56,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: { api: Merchan
     request: ResendRequest,
     response: InvoiceObject,
     successMessage: 'Invoice Resent Successfully',
+    conflicts: true,
   });
   app.post('/api/v1/invoice/resend', { schema: resend }, deps.api.handler((ctx) => management.resend(ctx)));
 
@@ -78,6 +81,7 @@ export function registerInvoiceRoutes(app: FastifyInstance, deps: { api: Merchan
     request: StatusUpdateRequest,
     response: Type.Null(),
     successMessage: 'Invoice status update successful',
+    conflicts: true,
   });
   app.put('/api/v1/invoice/:invoice', { schema: cancel }, deps.api.handler((ctx) => management.updateStatus({ ...ctx, token: (ctx.request.params as { invoice: string }).invoice })));
 }

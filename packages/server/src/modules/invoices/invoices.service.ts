@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { DB, Merchant, NewInvoice } from '../../db/schema.ts';
-import { isUniqueViolation, type Database } from '../../db/database.ts';
+import { retryOnUniqueClash, type Database } from '../../db/database.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { asObject, FieldValidator, scalarText } from '../../lib/field-validator.ts';
 import { localDate } from '../../lib/merchant-time.ts';
@@ -11,6 +11,9 @@ import { toInvoiceObject } from './invoice-view.ts';
 import { createInvoicesRepo } from './invoices.repo.ts';
 
 export const MAX_INSTALLMENTS = 500;
+
+/** The random identifiers of an invoice; a clash on one is retried with fresh values. */
+const FRESH_ID_CONSTRAINTS = ['invoices_token_key', 'invoices_access_key_key'] as const;
 
 export interface CreateContext {
   merchant: Merchant;
@@ -60,17 +63,6 @@ export function createInvoicesService(deps: { clock: Clock; publicBaseUrl: strin
     };
   }
 
-  async function withFreshIds(run: () => Promise<ApiResult>): Promise<ApiResult> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await run();
-      } catch (err) {
-        const clash = isUniqueViolation(err, 'invoices_token_key') || isUniqueViolation(err, 'invoices_access_key_key');
-        if (!clash || attempt >= 3) throw err;
-      }
-    }
-  }
-
   async function insertWithItems(trx: Kysely<DB> | Transaction<DB>, merchant: Merchant, rows: NewInvoice[], inputs: InvoiceInput[], plan?: { installmentsCount: number }) {
     const invoices = await repo.insertInvoices(trx, rows);
     const objects = [];
@@ -93,7 +85,7 @@ export function createInvoicesService(deps: { clock: Clock; publicBaseUrl: strin
       const v = new FieldValidator();
       const input = readInvoice(v, ctx.payload, { merchant: ctx.merchant, today: localDate(now, ctx.merchant.time_zone), requireReference: false });
       v.throwIfInvalid();
-      return withFreshIds(() =>
+      return retryOnUniqueClash(FRESH_ID_CONSTRAINTS, () =>
         ctx.write(
           async (trx) => {
             const [obj] = await insertWithItems(trx, ctx.merchant, [newRow(ctx.merchant, ctx.userId, input!, now)], [input!]);
@@ -139,7 +131,7 @@ export function createInvoicesService(deps: { clock: Clock; publicBaseUrl: strin
 
       const total = inputs.reduce((s, i) => s + i.amount, 0n);
       const plan = { installmentsCount: inputs.length };
-      return withFreshIds(() =>
+      return retryOnUniqueClash(FRESH_ID_CONSTRAINTS, () =>
         ctx.write(async (trx) => {
           const planId = await repo.insertPlan(trx, { merchantId: ctx.merchant.id, count: inputs.length, total });
           const rows = inputs.map((input, i) => ({

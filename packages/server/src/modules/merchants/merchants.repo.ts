@@ -99,6 +99,11 @@ export function createMerchantsRepo() {
         .execute();
     },
 
+    /** A panel user of this merchant (for the profile). */
+    async findUserOf(db: Executor, merchantId: bigint, userId: bigint): Promise<{ id: bigint; username: string } | undefined> {
+      return db.selectFrom('users').select(['id', 'username']).where('id', '=', userId).where('merchant_id', '=', merchantId).executeTakeFirst();
+    },
+
     async usernameTaken(db: Executor, username: string): Promise<boolean> {
       const row = await db
         .selectFrom('users')

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Database } from '../../db/database.ts';
-import { isUniqueViolation } from '../../db/database.ts';
+import { isUniqueViolation, retryOnUniqueClash, type Database } from '../../db/database.ts';
 import { AppError } from '../../lib/app-error.ts';
 import { FieldValidator } from '../../lib/field-validator.ts';
 import { isValidTimeZone } from '../../lib/merchant-time.ts';
@@ -34,6 +33,9 @@ export interface IssuedMerchant {
   password: string;
 }
 
+const usernameTaken = (username: string) =>
+  new AppError('CONFLICT', { message: `The username "${username}" is already taken.`, fields: { username: ['The username is already taken.'] } });
+
 export function createMerchantsService(deps: { database: Database; clock: Clock }) {
   const repo = createMerchantsRepo();
   const { db } = deps.database;
@@ -53,43 +55,38 @@ export function createMerchantsService(deps: { database: Database; clock: Clock 
       }
       if (input.timeZone !== undefined && !isValidTimeZone(input.timeZone)) v.fail('timeZone', `Unknown time zone "${input.timeZone}".`);
       v.throwIfInvalid();
-      if (await repo.usernameTaken(db, username!)) {
-        throw new AppError('CONFLICT', { message: `The username "${username}" is already taken.`, fields: { username: ['The username is already taken.'] } });
-      }
+      if (await repo.usernameTaken(db, username!)) throw usernameTaken(username!);
 
       const password = input.password ?? randomAlnum(20);
       const passwordHash = await hashPassword(password);
-      for (let attempt = 0; ; attempt++) {
-        const issued = {
-          merchantCode: randomDigits(6),
-          accessCode: randomUUID(),
-          secretKey: randomAlnum(32),
-          iv: randomAlnum(16),
-        };
-        try {
-          const merchant = await db.transaction().execute(async (trx) => {
-            const m = await repo.insertMerchant(trx, {
-              code: issued.merchantCode,
-              name: name!,
-              email: input.email ?? null,
-              isSandbox: false,
-              paymentMethods: [...new Set(methods)],
-              ...(input.timeZone ? { timeZone: input.timeZone } : {}),
-              ...(input.defaultLanguage ? { defaultLanguage: input.defaultLanguage } : {}),
+      try {
+        // A six-digit merchant code can collide: retried with fresh credentials (six tries).
+        return await retryOnUniqueClash(
+          ['merchants_code_key'],
+          async () => {
+            const issued = { merchantCode: randomDigits(6), accessCode: randomUUID(), secretKey: randomAlnum(32), iv: randomAlnum(16) };
+            const merchant = await db.transaction().execute(async (trx) => {
+              const m = await repo.insertMerchant(trx, {
+                code: issued.merchantCode,
+                name: name!,
+                email: input.email ?? null,
+                isSandbox: false,
+                paymentMethods: [...new Set(methods)],
+                ...(input.timeZone ? { timeZone: input.timeZone } : {}),
+                ...(input.defaultLanguage ? { defaultLanguage: input.defaultLanguage } : {}),
+              });
+              await repo.insertCredential(trx, { merchantId: m.id, accessCode: issued.accessCode, secretKey: issued.secretKey, iv: issued.iv });
+              await repo.insertUser(trx, { merchantId: m.id, username: username!, passwordHash });
+              return m;
             });
-            await repo.insertCredential(trx, { merchantId: m.id, accessCode: issued.accessCode, secretKey: issued.secretKey, iv: issued.iv });
-            await repo.insertUser(trx, { merchantId: m.id, username: username!, passwordHash });
-            return m;
-          });
-          return { id: merchant.id, name: merchant.name, ...issued, username: username!, password };
-        } catch (err) {
-          // A six-digit merchant code can collide; anything else is real.
-          if (attempt < 5 && isUniqueViolation(err, 'merchants_code_key')) continue;
-          if (isUniqueViolation(err, 'users_username_key')) {
-            throw new AppError('CONFLICT', { message: `The username "${username}" is already taken.`, fields: { username: ['The username is already taken.'] } });
-          }
-          throw err;
-        }
+            return { id: merchant.id, name: merchant.name, ...issued, username: username!, password };
+          },
+          6,
+        );
+      } catch (err) {
+        // Taken between the check above and the insert.
+        if (isUniqueViolation(err, 'users_username_key')) throw usernameTaken(username!);
+        throw err;
       }
     },
 

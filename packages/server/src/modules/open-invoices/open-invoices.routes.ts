@@ -15,6 +15,7 @@ export function registerOpenInvoiceRoutes(app: FastifyInstance, deps: { api: Mer
     request: OpenInvoiceCreateRequest,
     response: OpenInvoiceObject,
     successMessage: 'Open Invoice has been created successfully.',
+    idempotent: true,
   });
   app.post('/api/v1/open-invoice', { schema: create }, deps.api.handler((ctx) => deps.openInvoices.create(ctx), { idempotent: true }));
 
@@ -39,6 +40,7 @@ export function registerOpenInvoiceRoutes(app: FastifyInstance, deps: { api: Mer
     request: OpenInvoiceUpdateRequest,
     response: OpenInvoiceObject,
     successMessage: 'Open invoice updated successfully',
+    conflicts: true,
   });
   app.put('/api/v1/open-invoice/:id', { schema: update }, deps.api.handler((ctx) => deps.openInvoices.update({ ...ctx, id: (ctx.request.params as { id: string }).id })));
 
@@ -51,6 +53,7 @@ export function registerOpenInvoiceRoutes(app: FastifyInstance, deps: { api: Mer
     request: MerchantOnly,
     response: Type.Null(),
     successMessage: 'Open Invoice canceled successfully',
+    conflicts: true,
   });
   app.delete('/api/v1/open-invoice/:id', { schema: cancel }, deps.api.handler((ctx) => deps.openInvoices.cancel({ ...ctx, id: (ctx.request.params as { id: string }).id })));
 }

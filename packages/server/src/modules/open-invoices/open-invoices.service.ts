@@ -1,11 +1,11 @@
-import { isUniqueViolation } from '../../db/database.ts';
+import { retryOnUniqueClash } from '../../db/database.ts';
 import type { Database } from '../../db/database.ts';
 import type { Merchant } from '../../db/schema.ts';
 import type { ApiResult, WriteScope } from '../../api/merchant-api.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { AppError } from '../../lib/app-error.ts';
 import { FieldValidator } from '../../lib/field-validator.ts';
-import { parseId } from '../invoices/invoice-management.service.ts';
+import { parseId } from '../../lib/path-id.ts';
 import { pageOf, readListQuery } from '../../lib/list-query.ts';
 import { localDate } from '../../lib/merchant-time.ts';
 import { numericToken, publicKey } from '../../lib/random-ids.ts';
@@ -46,10 +46,11 @@ export function createOpenInvoicesService(deps: { clock: Clock; publicBaseUrl: s
       }
       v.throwIfInvalid();
 
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await ctx.write(async (trx) => {
-            const row = await repo.insert(trx, {
+      // Reference number and public key are random; a clash is retried with fresh values.
+      return retryOnUniqueClash(['open_invoices_reference_number_key', 'open_invoices_public_key_key'], () =>
+        ctx.write(
+          async (w) => {
+            const row = await repo.insert(w, {
               merchant_id: ctx.merchant.id,
               created_by: ctx.userId,
               reference_number: numericToken(now),
@@ -67,12 +68,10 @@ export function createOpenInvoicesService(deps: { clock: Clock; publicBaseUrl: s
               updated_at: now,
             });
             return { message: 'Open Invoice has been created successfully.', response: toOpenInvoiceObject(row, ctx.merchant, deps.publicBaseUrl) };
-          }, { singleStatement: true });
-        } catch (err) {
-          const clash = isUniqueViolation(err, 'open_invoices_reference_number_key') || isUniqueViolation(err, 'open_invoices_public_key_key');
-          if (!clash || attempt >= 3) throw err;
-        }
-      }
+          },
+          { singleStatement: true },
+        ),
+      );
     },
 
     /** `GET /api/v1/open-invoice/`: dates (merchant-local, by creation), page, search. */
@@ -107,22 +106,27 @@ export function createOpenInvoicesService(deps: { clock: Clock; publicBaseUrl: s
       }
       v.throwIfInvalid();
       const id = parseId(ctx.id);
+      if (id === undefined) throw new AppError('NOT_FOUND');
       const { db } = deps.database;
-      const current = id === undefined ? undefined : await repo.findById(db, ctx.merchant.id, id);
-      if (!current) throw new AppError('NOT_FOUND');
-      const updated = await repo.setExpiry(db, ctx.merchant.id, current.id, expiryDate!, now);
-      if (!updated) throw new AppError('CONFLICT', { message: 'Open invoice update failed: it is cancelled.' });
+      // The guarded UPDATE decides; a miss is then told apart: not found, or cancelled.
+      const updated = await repo.setExpiry(db, ctx.merchant.id, id, expiryDate!, now);
+      if (!updated) {
+        if (!(await repo.findById(db, ctx.merchant.id, id))) throw new AppError('NOT_FOUND');
+        throw new AppError('CONFLICT', { message: 'Open invoice update failed: it is cancelled.' });
+      }
       return { message: 'Open invoice updated successfully', response: toOpenInvoiceObject(updated, ctx.merchant, deps.publicBaseUrl) };
     },
 
     /** `DELETE /api/v1/open-invoice/{id}`: its link stops taking payments. */
     async cancel(ctx: { merchant: Merchant; id: string }): Promise<ApiResult> {
       const id = parseId(ctx.id);
+      if (id === undefined) throw new AppError('NOT_FOUND');
       const { db } = deps.database;
-      const current = id === undefined ? undefined : await repo.findById(db, ctx.merchant.id, id);
-      if (!current) throw new AppError('NOT_FOUND');
-      const cancelled = await repo.cancel(db, ctx.merchant.id, current.id, deps.clock.now());
-      if (!cancelled) throw new AppError('CONFLICT', { message: 'Open invoice cancel failed: it is already cancelled.' });
+      const cancelled = await repo.cancel(db, ctx.merchant.id, id, deps.clock.now());
+      if (!cancelled) {
+        if (!(await repo.findById(db, ctx.merchant.id, id))) throw new AppError('NOT_FOUND');
+        throw new AppError('CONFLICT', { message: 'Open invoice cancel failed: it is already cancelled.' });
+      }
       return { message: 'Open Invoice canceled successfully', response: null };
     },
   };

@@ -3,6 +3,7 @@ import type { Merchant } from '../../db/schema.ts';
 import type { ApiResult } from '../../api/merchant-api.ts';
 import { PAYMENT_METHODS } from '../invoices/payment-methods.ts';
 import { KUWAIT_COUNTRY_ID } from '../invoices/invoice-view.ts';
+import { createMerchantsRepo } from '../merchants/merchants.repo.ts';
 
 /**
  * `GET /api/v1/profile` (reference §6.3): who the merchant is and how it is set up. Never a
@@ -36,10 +37,10 @@ export function profileOf(merchant: Merchant, user: { id: bigint; username: stri
 }
 
 export function createProfileService(deps: { database: Database }) {
+  const merchants = createMerchantsRepo();
   return {
     async get(merchant: Merchant, userId: bigint): Promise<ApiResult> {
-      const user = await deps.database.db.selectFrom('users').select(['id', 'username']).where('id', '=', userId).where('merchant_id', '=', merchant.id).executeTakeFirst();
-      return profileOf(merchant, user);
+      return profileOf(merchant, await merchants.findUserOf(deps.database.db, merchant.id, userId));
     },
   };
 }

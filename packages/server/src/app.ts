@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
@@ -19,6 +19,20 @@ import { registerProfileRoutes } from './modules/profile/profile.routes.ts';
 import { createMerchantsService } from './modules/merchants/merchants.service.ts';
 import { registerOpenInvoiceRoutes } from './modules/open-invoices/open-invoices.routes.ts';
 import { createOpenInvoicesService } from './modules/open-invoices/open-invoices.service.ts';
+import type { PaymentConnector } from './modules/payments/payment-connector.ts';
+import { createPaymentsService, type PaymentsService } from './modules/payments/payments.service.ts';
+import { createSandboxConnector } from './modules/payments/sandbox-connector.ts';
+import { registerTransactionRoutes } from './modules/payments/transactions.routes.ts';
+import { getOrCreateSetting } from './db/server-settings.ts';
+import { createCsrf } from './pages/csrf.ts';
+import { registerPageRoutes } from './pages/pages.routes.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** For the process around the app (maintenance settles stale payment attempts). */
+    payments: PaymentsService;
+  }
+}
 
 export interface AppDeps {
   database: Database;
@@ -27,6 +41,10 @@ export interface AppDeps {
   loginLimits?: LoginLimits;
   /** See MerchantApiDeps.credentialCacheMs (default 5 s). */
   credentialCacheMs?: number;
+  /** The acquirer; the built-in sandbox by default. */
+  connector?: PaymentConnector;
+  /** Where log lines go (stdout by default); tests read them to prove what is never logged. */
+  logStream?: { write(line: string): void };
 }
 
 /** Secrets and card data never reach the log, whatever a future log line includes. */
@@ -45,6 +63,7 @@ export const LOG_REDACT = [
   '*.card_number',
   '*.pan',
   '*.cvv',
+  '*.pin',
 ];
 
 /**
@@ -55,7 +74,7 @@ export const LOG_REDACT = [
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const clock = deps.clock ?? systemClock;
   const app = Fastify({
-    logger: { level: deps.config.logLevel, redact: { paths: LOG_REDACT, censor: '[Redacted]' } },
+    logger: { level: deps.config.logLevel, redact: { paths: LOG_REDACT, censor: '[Redacted]' }, ...(deps.logStream ? { stream: deps.logStream } : {}) },
     genReqId: () => randomUUID(),
     trustProxy: deps.config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true },
@@ -93,11 +112,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const openInvoices = createOpenInvoicesService({ clock, publicBaseUrl: deps.config.publicBaseUrl, database: deps.database });
   const management = createInvoiceManagementService({ clock, publicBaseUrl: deps.config.publicBaseUrl, database: deps.database });
   const profile = createProfileService({ database: deps.database });
+  const payments = createPaymentsService({ database: deps.database, clock, connector: deps.connector ?? createSandboxConnector(), log: app.log });
+  const csrfKey = await getOrCreateSetting(deps.database.db, 'csrf_hmac_key', () => randomBytes(32).toString('base64'));
+  const csrf = createCsrf({ key: Buffer.from(csrfKey, 'base64'), publicBaseUrl: deps.config.publicBaseUrl });
+  app.decorate('payments', payments);
 
   registerAuthRoutes(app, { auth, docs });
   registerInvoiceRoutes(app, { api, invoices, management, docs });
   registerOpenInvoiceRoutes(app, { api, openInvoices, docs });
   registerProfileRoutes(app, { api, profile, docs });
+  registerTransactionRoutes(app, { api, payments, docs });
+  registerPageRoutes(app, { payments, csrf, publicBaseUrl: deps.config.publicBaseUrl });
 
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   return app;

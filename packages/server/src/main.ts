@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     }
 
     const app = await buildApp({ database, config });
-    const stopMaintenance = startMaintenance({ database, clock: systemClock, onError: (err) => app.log.error({ err }, 'maintenance failed') });
+    const stopMaintenance = startMaintenance({ database, clock: systemClock, settleStaleAttempts: () => app.payments.settleStaleAttempts(), onError: (err) => app.log.error({ err }, 'maintenance failed') });
     app.addHook('onClose', async () => {
       stopMaintenance();
       await database.close();

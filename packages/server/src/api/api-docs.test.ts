@@ -28,8 +28,13 @@ describeEngines('OpenAPI document and docs page', (ctx) => {
         '/api/v1/open-invoice/{id}',
         '/api/v1/profile',
         '/api/v1/token-refresh',
+        '/api/transaction/{data}',
       ].sort(),
     );
+    // The customer pages (/s/…, /open-invoice/checkout/…, /receipt/…) are not API.
+    const enquiry = doc.paths['/api/transaction/{data}'].get;
+    expect(enquiry.parameters.map((p: { name: string }) => p.name)).toContain('accessCode');
+    expect(enquiry.responses['200'].content['application/json'].schema.properties.data.anyOf[0].properties).toHaveProperty('TrackID');
     expect(Object.keys(doc.paths['/api/v1/invoice/{invoice}']).sort()).toEqual(['get', 'put']);
     expect(Object.keys(doc.paths['/api/v1/open-invoice/{id}']).sort()).toEqual(['delete', 'put']);
   });

@@ -23,6 +23,10 @@ interface DocEntry {
   conflicts?: boolean;
   request?: TSchema;
   response: TSchema;
+  /** The response schema is the whole reply, not the `response` of a `{status,message,response}` reply. */
+  wholeReply?: boolean;
+  /** Authenticated by the accessCode header alone (payment gateway endpoints). */
+  accessCodeOnly?: boolean;
   successMessage: string;
 }
 
@@ -38,7 +42,7 @@ export function createApiDocs() {
     for (const e of entries) {
       const op = doc.paths?.[e.url.replace(/:(\w+)/g, '{$1}')]?.[e.method.toLowerCase()];
       if (!op) continue;
-      const replySchema = Reply(e.response);
+      const replySchema = e.wholeReply ? e.response : Reply(e.response);
       if (e.encrypted) {
         op.parameters = [
           ...(op.parameters ?? []),
@@ -79,6 +83,18 @@ export function createApiDocs() {
         };
       } else {
         if (e.request) op.requestBody = { required: true, content: { 'application/json': { schema: e.request } } };
+        if (e.accessCodeOnly) {
+          op.parameters = [
+            ...(op.parameters ?? []),
+            { name: 'accessCode', in: 'header', required: true, schema: { type: 'string' }, description: "The merchant's access code" },
+          ];
+          op.responses = {
+            200: { description: e.successMessage, content: { 'application/json': { schema: replySchema } } },
+            401: { description: 'Missing or unknown accessCode', content: { 'application/json': { schema: ErrorReply } } },
+            404: { description: "Not found, or another merchant's", content: { 'application/json': { schema: replySchema } } },
+          };
+          continue;
+        }
         op.responses = {
           200: { description: e.successMessage, content: { 'application/json': { schema: replySchema } } },
           401: { description: 'Invalid credentials or token', content: { 'application/json': { schema: ErrorReply } } },

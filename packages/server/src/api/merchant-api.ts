@@ -107,6 +107,18 @@ export function createMerchantApi(deps: MerchantApiDeps) {
 
   return {
     /**
+     * The merchant named by the `accessCode` header alone, for the payment gateway's plain
+     * endpoints (transaction enquiry, reference §7.5) that Hesabe authenticates that way.
+     */
+    async merchantByAccessCode(request: FastifyRequest): Promise<Merchant> {
+      const accessCode = request.headers.accesscode;
+      if (typeof accessCode !== 'string' || accessCode.trim() === '') throw new AppError('INVALID_MERCHANT', { message: 'Missing accessCode header' });
+      const found = await findCredential(accessCode.trim());
+      if (!found) throw new AppError('INVALID_MERCHANT');
+      return found.credential.merchant;
+    },
+
+    /**
      * Wraps a handler of decrypted payloads. `idempotent` routes honour `Idempotency-Key`.
      */
     handler(fn: (ctx: MerchantRequestContext) => Promise<ApiResult>, opts: { idempotent?: boolean } = {}): RouteHandlerMethod {

@@ -24,6 +24,14 @@ describe('npm run merchant', () => {
     expect(listed.status).toBe(0);
     expect(listed.stdout).toContain(`${code}\tAcme Trading\tlive\tmethods 1,2`);
     expect(listed.stdout).not.toMatch(/[A-Za-z0-9]{32}/); // no secrets in the list
+    expect(listed.stdout).toContain(`${code}\tAcme Trading\tlive\tmethods 1,2\tarabic digits latn`);
+
+    const digits = run('set-arabic-digits', code!, 'arab');
+    expect(digits.status).toBe(0);
+    expect(run('list').stdout).toContain(`${code}\tAcme Trading\tlive\tmethods 1,2\tarabic digits arab`);
+    const wrong = run('set-arabic-digits', code!, 'roman');
+    expect(wrong.status).toBe(64);
+    expect(wrong.stderr).toContain('latn or arab');
   }, 60_000);
 
   it('exits non-zero with a clear message on bad input', () => {

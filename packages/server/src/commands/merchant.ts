@@ -11,8 +11,9 @@ import { createMerchantsService } from '../modules/merchants/merchants.service.t
  * Secrets are printed once, to stdout only.
  */
 const USAGE = `Usage:
-  npm run merchant -- create --name <business name> --username <panel user> [--password <pw>] [--email <e-mail>] [--methods 1,2,7] [--time-zone Asia/Kuwait] [--language en|ar]
+  npm run merchant -- create --name <business name> --username <panel user> [--password <pw>] [--email <e-mail>] [--methods 1,2,7] [--time-zone Asia/Kuwait] [--language en|ar] [--arabic-digits latn|arab]
   npm run merchant -- list
+  npm run merchant -- set-arabic-digits <merchant code> latn|arab   (digits on Arabic payment pages)
   npm run merchant -- rotate-secret <merchant code>`;
 
 async function run(argv: string[]): Promise<number> {
@@ -37,8 +38,11 @@ async function run(argv: string[]): Promise<number> {
           methods: { type: 'string' },
           'time-zone': { type: 'string' },
           language: { type: 'string' },
+          'arabic-digits': { type: 'string' },
         },
       });
+      const digits = values['arabic-digits'];
+      if (digits !== undefined && digits !== 'latn' && digits !== 'arab') throw new UsageError('--arabic-digits must be latn or arab');
       const methods = values.methods?.split(',').map((m) => Number(m.trim()));
       if (values.language !== undefined && values.language !== 'en' && values.language !== 'ar') throw new UsageError('--language must be en or ar');
       const issued = await merchants.createMerchant({
@@ -49,6 +53,7 @@ async function run(argv: string[]): Promise<number> {
         ...(methods ? { paymentMethods: methods } : {}),
         ...(values['time-zone'] ? { timeZone: values['time-zone'] } : {}),
         ...(values.language ? { defaultLanguage: values.language as 'en' | 'ar' } : {}),
+        ...(digits ? { pageDigits: digits } : {}),
       });
       process.stdout.write(
         [
@@ -66,8 +71,15 @@ async function run(argv: string[]): Promise<number> {
     }
     if (verb === 'list') {
       for (const m of await merchants.repo.list(database.db)) {
-        process.stdout.write(`${m.code}\t${m.name}\t${m.is_sandbox ? 'sandbox' : 'live'}\tmethods ${m.payment_methods.join(',')}\n`);
+        process.stdout.write(`${m.code}\t${m.name}\t${m.is_sandbox ? 'sandbox' : 'live'}\tmethods ${m.payment_methods.join(',')}\tarabic digits ${m.page_digits}\n`);
       }
+      return 0;
+    }
+    if (verb === 'set-arabic-digits') {
+      const [code, digits] = rest;
+      if (!code || (digits !== 'latn' && digits !== 'arab')) throw new UsageError('set-arabic-digits needs a merchant code and latn or arab');
+      if (!(await merchants.repo.setPageDigits(database.db, code, digits))) throw new UsageError(`no merchant with code ${code}`);
+      process.stdout.write(`Merchant ${code}: Arabic payment pages now show ${digits === 'arab' ? 'Arabic-Indic (٠١٢…)' : 'Latin (012…)'} digits.\n`);
       return 0;
     }
     if (verb === 'rotate-secret') {

@@ -14,7 +14,7 @@ const Code = (values: string[], description: string) =>
   Type.Union([Type.String({ enum: values }), Type.Integer()], { description });
 const DateString = Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description: 'YYYY-MM-DD', examples: ['2026-12-31'] });
 const Timestamp = Type.String({ description: "YYYY-MM-DD HH:MM:SS in the merchant's time zone", examples: ['2025-10-05 11:11:58'] });
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const Nullable = <T extends TSchema>(t: T, options: { description?: string } = {}) => Type.Union([t, Type.Null()], options);
 
 export const MerchantCode = Type.String({ description: 'The merchant code; must belong to the accessCode and the bearer token', examples: ['842217'] });
 
@@ -75,6 +75,47 @@ export const OpenInvoiceCreateRequest = Type.Object({
   description: Type.Optional(Type.String({ maxLength: 1000 })),
 });
 
+export const TransactionObject = Type.Object(
+  {
+    token: Type.String({ description: 'Payment token (digits)' }),
+    amount: MoneyOut,
+    reference_number: Nullable(Type.String({ description: "Order reference: the invoice's reference number (or its token), or the open invoice's" })),
+    status: Type.String({ enum: ['SUCCESSFUL', 'FAILED', 'PENDING'], description: 'PENDING while the acquirer has not answered' }),
+    TransactionID: Nullable(Type.String()),
+    Id: Type.Integer(),
+    PaymentID: Nullable(Type.String()),
+    Terminal: Nullable(Type.String()),
+    TrackID: Type.String(),
+    payment_type: Type.String({ description: 'Method name of reference §8.2 (KNET, MPGS, …)' }),
+    service_type: Type.String({ description: '"SMS Payment" (invoice) or "Open Invoice"' }),
+    customerName: Nullable(Type.String()),
+    customerEmail: Nullable(Type.String()),
+    customerMobile: Nullable(Type.String()),
+    customerCardType: Nullable(Type.String()),
+    customerCard: Nullable(Type.String({ description: 'Masked: first six and last four digits' })),
+    datetime: Timestamp,
+    result_code: Nullable(Type.String({ description: 'Fawtara addition: acquirer result (CAPTURED, NOT CAPTURED, DECLINED, …)' })),
+    failure_reason: Nullable(Type.String({ description: 'Fawtara addition: why it failed (declined, expired_card, timed_out, …)' })),
+    currency: Type.Literal('KWD', { description: 'Fawtara addition' }),
+    payment_method: Type.String({ description: 'Fawtara addition: method code (reference §8.2)' }),
+    invoice_id: Nullable(Type.Integer({ description: 'Fawtara addition' })),
+    open_invoice_id: Nullable(Type.Integer({ description: 'Fawtara addition' })),
+  },
+  { description: 'A payment attempt, as the transaction enquiry returns it (reference §7.5)' },
+);
+
+export const QrCodeLinks = Type.Object(
+  { svg: Type.String({ format: 'uri' }), png: Type.String({ format: 'uri' }) },
+  { description: 'Fawtara addition: QR code of the url, as SVG and PNG (stable URLs)' },
+);
+
+export const TransactionEnquiryReply = Type.Object({
+  status: Type.Boolean(),
+  message: Type.String({ examples: ['Transaction found'] }),
+  data: Nullable(TransactionObject),
+  results: Type.Array(TransactionObject, { description: 'Every attempt matching the token or order reference, oldest first' }),
+});
+
 export const InvoiceObject = Type.Object({
   id: Type.Integer(),
   invoice_type: Type.Integer({ description: '1 single invoice, 2 installment' }),
@@ -109,7 +150,7 @@ export const InvoiceObject = Type.Object({
   customer: Type.Object({ name: Type.String(), email: Nullable(Type.String()), phone_number: Type.String() }),
   created_by_merchant: Type.Object({ id: Type.Integer(), name: Type.String() }),
   products: Type.Array(Type.Object({ id: Type.Integer(), item_title: Type.String(), rate: MoneyOut, quantity: Type.Integer(), amount: MoneyOut })),
-  transaction: Type.Null(),
+  transaction: Nullable(TransactionObject, { description: 'The payment that paid it (null until paid)' }),
   status: Type.String({ enum: ['pending', 'paid', 'cancelled', 'expired'], description: 'Fawtara addition' }),
   currency: Type.Literal('KWD', { description: 'Fawtara addition' }),
   invoice_delivery_type: Type.String({ description: 'Fawtara addition: the request invoiceType ("0" URL, "1" SMS)' }),
@@ -117,6 +158,7 @@ export const InvoiceObject = Type.Object({
   plan_id: Type.Optional(Type.Integer({ description: 'Fawtara addition, installments only' })),
   installment_number: Type.Optional(Type.Integer({ description: 'Fawtara addition, installments only (1-based)' })),
   installments_count: Type.Optional(Type.Integer({ description: 'Fawtara addition, installments only' })),
+  qr_code: QrCodeLinks,
 });
 
 export const OpenInvoiceObject = Type.Object({
@@ -141,6 +183,7 @@ export const OpenInvoiceObject = Type.Object({
   total_customer_paid_count: Type.Integer(),
   state: Type.String({ enum: ['active', 'cancelled'], description: 'Fawtara addition' }),
   currency: Type.Literal('KWD', { description: 'Fawtara addition' }),
+  qr_code: QrCodeLinks,
 });
 
 const PageMeta = {

@@ -27,6 +27,8 @@ export interface MerchantsTable {
   is_sandbox: ColumnType<boolean, boolean | undefined, boolean>;
   webhook_url: string | null;
   is_active: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Digits on Arabic pages: Latin or Arabic-Indic. */
+  page_digits: ColumnType<'latn' | 'arab', 'latn' | 'arab' | undefined, 'latn' | 'arab'>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -110,6 +112,8 @@ export interface InvoicesTable {
   paid_at: Date | null;
   cancelled_at: Date | null;
   expired_at: Date | null;
+  /** Set while a payment attempt holds the invoice (migration 0003). */
+  payment_locked_until: ColumnType<Date | null, Date | null | undefined, Date | null>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -179,7 +183,37 @@ export interface DeliveryRequestsTable {
   updated_at: UpdatedAt;
 }
 
+export type TransactionStatus = 'PROCESSING' | 'SUCCESSFUL' | 'FAILED';
+
+export interface TransactionsTable {
+  id: Id;
+  merchant_id: bigint;
+  invoice_id: bigint | null;
+  open_invoice_id: bigint | null;
+  token: string;
+  receipt_key: string;
+  track_id: string;
+  connector: string;
+  payment_id: string | null;
+  terminal: string | null;
+  reference_number: string | null;
+  amount: bigint;
+  currency: ColumnType<string, string | undefined, string>;
+  method: number;
+  status: ColumnType<TransactionStatus, TransactionStatus | undefined, TransactionStatus>;
+  result_code: string | null;
+  failure_reason: string | null;
+  card_type: string | null;
+  masked_card: string | null;
+  customer_name: string | null;
+  customer_email: string | null;
+  customer_mobile: string | null;
+  created_at: CreatedAt;
+  completed_at: Date | null;
+}
+
 export interface DB {
+  transactions: TransactionsTable;
   invoice_daily_stats: InvoiceDailyStatsTable;
   delivery_requests: DeliveryRequestsTable;
   server_settings: ServerSettingsTable;
@@ -203,3 +237,5 @@ export type NewInvoice = Insertable<InvoicesTable>;
 export type InvoiceItem = Selectable<InvoiceItemsTable>;
 export type OpenInvoice = Selectable<OpenInvoicesTable>;
 export type OpenInvoiceUpdate = Updateable<OpenInvoicesTable>;
+export type PaymentTransaction = Selectable<TransactionsTable>;
+export type NewPaymentTransaction = Insertable<TransactionsTable>;

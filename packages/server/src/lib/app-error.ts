@@ -34,6 +34,8 @@ export interface AppErrorOptions {
   cause?: unknown;
   /** Extra response headers, e.g. Retry-After. */
   headers?: Record<string, string>;
+  /** A finer reason within the code, for callers that word it themselves (hosted pages). */
+  reason?: string;
 }
 
 export class AppError extends Error {
@@ -42,6 +44,7 @@ export class AppError extends Error {
   readonly wireCode: number;
   readonly fields: FieldErrorMap | undefined;
   readonly headers: Record<string, string> | undefined;
+  readonly reason: string | undefined;
   /** Brand so that checks survive duplicated module copies (tsx + vitest can load twice). */
   readonly isAppError = true;
 
@@ -54,6 +57,7 @@ export class AppError extends Error {
     this.wireCode = entry.wireCode;
     this.fields = options.fields;
     this.headers = options.headers;
+    this.reason = options.reason;
   }
 }
 

@@ -59,14 +59,15 @@ let merchantSeq = 0;
  * The gateway on a test database, with the sandbox merchant logged in, driven through
  * `app.inject` (no socket). The clock is fixed at `now` and can be moved.
  */
-export async function startGateway(database: Database, opts: { now?: string; loginLimits?: LoginLimits } = {}): Promise<TestGateway> {
+export async function startGateway(database: Database, opts: { now?: string; loginLimits?: LoginLimits; logLines?: string[] } = {}): Promise<TestGateway> {
   const clock = fixedClock(opts.now ?? '2026-11-21T09:00:00Z');
   const merchants = createMerchantsService({ database, clock: clock as Clock });
   await merchants.ensureSandboxMerchant();
   const app = await buildApp({
     database,
     clock,
-    config: { publicBaseUrl: TEST_BASE_URL, logLevel: 'silent', trustProxy: false, mode: 'sandbox' },
+    config: { publicBaseUrl: TEST_BASE_URL, logLevel: opts.logLines ? 'trace' : 'silent', trustProxy: false, mode: 'sandbox' },
+    ...(opts.logLines ? { logStream: { write: (line: string) => void opts.logLines!.push(line) } } : {}),
     loginLimits: opts.loginLimits ?? { windowSeconds: 900, maxFailuresPerUser: 1000, maxFailuresPerAddress: 1000 },
   });
 

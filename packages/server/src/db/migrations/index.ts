@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001-initial.ts';
 import * as m0002 from './0002-invoice-management.ts';
+import * as m0003 from './0003-payments.ts';
 
 /**
  * Every migration, in order. Listed in code rather than read from a folder so that the same
@@ -9,4 +10,5 @@ import * as m0002 from './0002-invoice-management.ts';
 export const migrations: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-invoice-management': m0002,
+  '0003-payments': m0003,
 };

@@ -11,13 +11,6 @@ export interface LoginUser {
 
 export function createAuthRepo() {
   return {
-    /** Reads a server-wide secret, creating it on first use; every process ends up with the same value. */
-    async getOrCreateSetting(db: Executor, name: string, generate: () => string): Promise<string> {
-      await db.insertInto('server_settings').values({ name, value: generate() }).onConflict((oc) => oc.column('name').doNothing()).execute();
-      const row = await db.selectFrom('server_settings').select('value').where('name', '=', name).executeTakeFirstOrThrow();
-      return row.value;
-    },
-
     async findLoginUser(db: Executor, username: string): Promise<LoginUser | undefined> {
       const row = await db
         .selectFrom('users as u')

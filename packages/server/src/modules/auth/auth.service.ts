@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { getOrCreateSetting } from '../../db/server-settings.ts';
 import type { Database } from '../../db/database.ts';
 import { AppError } from '../../lib/app-error.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -37,7 +38,7 @@ export async function createAuthService(deps: { database: Database; clock: Clock
   const repo = createAuthRepo();
   const { db } = deps.database;
   const limits = deps.loginLimits ?? DEFAULT_LOGIN_LIMITS;
-  const signingKey = await repo.getOrCreateSetting(db, 'jwt_hs256_key', newSigningKey);
+  const signingKey = await getOrCreateSetting(db, 'jwt_hs256_key', newSigningKey);
   const tokens: AccessTokens = createAccessTokens(signingKey, deps.clock);
 
   async function issue(userId: bigint, merchantId: bigint, familyId: string): Promise<TokenPair> {

@@ -9,6 +9,8 @@ import { pageOf, readListQuery } from '../../lib/list-query.ts';
 import { parseId } from '../../lib/path-id.ts';
 import { toInvoiceObject, type InvoiceObject } from './invoice-view.ts';
 import { createInvoicesRepo, type InvoiceFilters } from './invoices.repo.ts';
+import { createPaymentsRepo } from '../payments/payments.repo.ts';
+import { toTransactionObject } from '../payments/transaction-view.ts';
 
 /**
  * Reading and managing invoices (reference §6.10–6.12): details, the dashboard list with stats,
@@ -41,6 +43,7 @@ export function normalizeSearch(text: string): string {
 
 export function createInvoiceManagementService(deps: { database: Database; clock: Clock; publicBaseUrl: string }) {
   const repo = createInvoicesRepo({ database: deps.database });
+  const paymentsRepo = createPaymentsRepo();
   const { db } = deps.database;
 
   /** Invoice objects with their products and, for installments, their plan's state. */
@@ -48,14 +51,17 @@ export function createInvoiceManagementService(deps: { database: Database; clock
     const items = await repo.itemsFor(db, invoices.map((i) => i.id));
     const planIds = [...new Set(invoices.filter((i) => i.plan_id !== null).map((i) => i.plan_id!))];
     const plans = await repo.planSummaries(db, planIds);
+    const payments = await paymentsRepo.successfulFor(db, invoices.filter((i) => i.status === 'paid').map((i) => i.id));
     return invoices.map((inv) => {
       const plan = inv.plan_id !== null ? plans.get(inv.plan_id) : undefined;
+      const paidBy = payments.get(inv.id);
       return toInvoiceObject(
         inv,
         items.get(inv.id) ?? [],
         merchant,
         deps.publicBaseUrl,
         plan && { installmentsCount: plan.count, paid: plan.paid, cancelled: plan.cancelled },
+        paidBy ? toTransactionObject(paidBy, merchant.time_zone) : null,
       );
     });
   }
@@ -186,6 +192,9 @@ export function createInvoiceManagementService(deps: { database: Database; clock
       const inv = await repo.findByToken(db, ctx.merchant.id, ctx.token);
       if (!inv) throw notFound();
       const status = effectiveStatus(inv, today);
+      if (status === 'pending') {
+        throw new AppError('CONFLICT', { message: 'Invoice status update failed: a customer is paying it right now. Try again in a few minutes.' });
+      }
       const why = status === 'paid' ? 'it is already paid' : status === 'cancelled' ? 'it is already cancelled' : 'it has expired';
       throw new AppError('CONFLICT', { message: `Invoice status update failed: ${why}.` });
     },

@@ -1,6 +1,7 @@
 import { formatMoney } from '@fawtara/wire';
 import type { Invoice, InvoiceItem, Merchant } from '../../db/schema.ts';
 import { formatTimestamp } from '../../lib/merchant-time.ts';
+import type { TransactionObject } from '../payments/transaction-view.ts';
 
 /**
  * The invoice object as Hesabe returns it (seed 000's decrypted reply), field for field and
@@ -45,7 +46,7 @@ export interface InvoiceObject {
   customer: { name: string; email: string | null; phone_number: string };
   created_by_merchant: { id: number; name: string };
   products: Array<{ id: number; item_title: string; rate: string; quantity: number; amount: string }>;
-  transaction: null;
+  transaction: TransactionObject | null;
   // Fawtara additions
   status: Invoice['status'];
   currency: string;
@@ -56,6 +57,8 @@ export interface InvoiceObject {
   installments_count?: number;
   /** Fawtara addition on installments read back: the plan's aggregate state. */
   plan?: { id: number; installments_count: number; paid_count: number; status: PlanStatus };
+  /** QR code of `url`. */
+  qr_code: { svg: string; png: string };
 }
 
 export type PlanStatus = 'pending' | 'partially_paid' | 'paid' | 'cancelled';
@@ -87,9 +90,11 @@ export function toInvoiceObject(
   merchant: Merchant,
   publicBaseUrl: string,
   plan?: { installmentsCount: number; paid?: number; cancelled?: number },
+  transaction: TransactionObject | null = null,
 ): InvoiceObject {
   const tz = merchant.time_zone;
   const sms = smsTexts(inv);
+  const url = invoicePageUrl(publicBaseUrl, inv.access_key);
   const obj: InvoiceObject = {
     id: Number(inv.id),
     invoice_type: inv.kind === 'installment' ? 2 : 1,
@@ -115,7 +120,7 @@ export function toInvoiceObject(
     language: inv.language,
     expires_at: inv.expires_on,
     attachment: '',
-    url: invoicePageUrl(publicBaseUrl, inv.access_key),
+    url,
     spliturl: null,
     created_at: formatTimestamp(inv.created_at, tz),
     updated_at: formatTimestamp(inv.updated_at, tz),
@@ -126,11 +131,12 @@ export function toInvoiceObject(
     products: [...items]
       .sort((a, b) => a.position - b.position)
       .map((it) => ({ id: Number(it.id), item_title: it.title, rate: formatMoney(it.rate), quantity: it.quantity, amount: formatMoney(it.amount) })),
-    transaction: null,
+    transaction,
     status: inv.status,
     currency: inv.currency,
     invoice_delivery_type: String(inv.delivery_type),
     webhook: inv.webhook_url,
+    qr_code: { svg: `${url}/qr.svg`, png: `${url}/qr.png` },
   };
   if (inv.kind === 'installment' && inv.plan_id !== null && inv.installment_number !== null) {
     obj.plan_id = Number(inv.plan_id);

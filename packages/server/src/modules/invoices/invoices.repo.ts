@@ -182,8 +182,9 @@ export function createInvoicesRepo(deps: { database: Database }) {
     },
 
     /**
-     * pending → cancelled, only while payable (not past its expiry day). The status condition in
-     * the UPDATE is the guard: a payment committing at the same moment wins or loses cleanly.
+     * pending → cancelled, only while payable (not past its expiry day) and while no payment
+     * attempt holds the invoice (migration 0003). The conditions in the UPDATE are the guard: a
+     * payment claiming the invoice at the same moment wins or loses cleanly, never both.
      */
     async cancelIfPayable(db: Executor, merchantId: bigint, token: string, today: string, now: Date): Promise<Invoice | undefined> {
       return db
@@ -193,6 +194,7 @@ export function createInvoicesRepo(deps: { database: Database }) {
         .where('token', '=', token)
         .where('status', '=', 'pending')
         .where('expires_on', '>=', today)
+        .where((eb) => eb.or([eb('payment_locked_until', 'is', null), eb('payment_locked_until', '<', now)]))
         .returningAll()
         .executeTakeFirst();
     },

@@ -6,7 +6,8 @@ import type { Clock } from '../../lib/clock.ts';
  * Housekeeping every gateway process may run; each step is safe to run concurrently from
  * several processes:
  * - fold past days' stats shards into one row (see compact_invoice_stats in migration 0002);
- * - forget Idempotency-Keys after 24 hours (Stripe's window) and rate-limit windows long past.
+ * - forget Idempotency-Keys after 24 hours (Stripe's window) and rate-limit windows long past;
+ * - settle payment attempts a crash left unfinished (the connector's record decides).
  */
 export const IDEMPOTENCY_KEY_HOURS = 24;
 
@@ -14,9 +15,17 @@ export interface MaintenanceResult {
   statsRowsFolded: number;
   idempotencyKeysDeleted: number;
   rateLimitsDeleted: number;
+  staleAttemptsSettled: number;
 }
 
-export async function runMaintenance(deps: { database: Database; clock: Clock }): Promise<MaintenanceResult> {
+export interface MaintenanceDeps {
+  database: Database;
+  clock: Clock;
+  /** PaymentsService.settleStaleAttempts of the running app. */
+  settleStaleAttempts?: () => Promise<number>;
+}
+
+export async function runMaintenance(deps: MaintenanceDeps): Promise<MaintenanceResult> {
   const { db } = deps.database;
   const now = deps.clock.now();
   // Yesterday in UTC is in the past in every time zone a merchant can have.
@@ -31,15 +40,17 @@ export async function runMaintenance(deps: { database: Database; clock: Clock })
     .where('created_at', '<', new Date(now.getTime() - IDEMPOTENCY_KEY_HOURS * 3_600_000))
     .executeTakeFirst();
   const limits = await db.deleteFrom('rate_limits').where('window_start', '<', new Date(now.getTime() - 86_400_000)).executeTakeFirst();
+  const staleAttemptsSettled = deps.settleStaleAttempts ? await deps.settleStaleAttempts() : 0;
   return {
     statsRowsFolded,
     idempotencyKeysDeleted: Number(keys.numDeletedRows),
     rateLimitsDeleted: Number(limits.numDeletedRows),
+    staleAttemptsSettled,
   };
 }
 
 /** Runs maintenance now and every `intervalMs`, without keeping the process alive. */
-export function startMaintenance(deps: { database: Database; clock: Clock; intervalMs?: number; onError: (err: unknown) => void }): () => void {
+export function startMaintenance(deps: MaintenanceDeps & { intervalMs?: number; onError: (err: unknown) => void }): () => void {
   let running = false;
   const tick = () => {
     if (running) return;

@@ -42,7 +42,16 @@ export function createMerchantsRepo() {
 
     async insertMerchant(
       db: Executor,
-      m: { code: string; name: string; email?: string | null; isSandbox: boolean; paymentMethods: number[]; timeZone?: string; defaultLanguage?: 'en' | 'ar' },
+      m: {
+        code: string;
+        name: string;
+        email?: string | null;
+        isSandbox: boolean;
+        paymentMethods: number[];
+        timeZone?: string;
+        defaultLanguage?: 'en' | 'ar';
+        pageDigits?: 'latn' | 'arab';
+      },
     ): Promise<Merchant> {
       return db
         .insertInto('merchants')
@@ -57,9 +66,16 @@ export function createMerchantsRepo() {
           payment_methods: m.paymentMethods,
           time_zone: m.timeZone ?? 'Asia/Kuwait',
           default_language: m.defaultLanguage ?? 'en',
+          page_digits: m.pageDigits ?? 'latn',
         })
         .returningAll()
         .executeTakeFirstOrThrow();
+    },
+
+    /** The digits Arabic payment pages show; false when no merchant has that code. */
+    async setPageDigits(db: Executor, code: string, digits: 'latn' | 'arab'): Promise<boolean> {
+      const r = await db.updateTable('merchants').set({ page_digits: digits }).where('code', '=', code).executeTakeFirst();
+      return r.numUpdatedRows > 0n;
     },
 
     async insertCredential(db: Executor, c: { merchantId: bigint; accessCode: string; secretKey: string; iv: string }): Promise<void> {

@@ -19,6 +19,8 @@ export interface NewMerchantInput {
   paymentMethods?: number[];
   timeZone?: string;
   defaultLanguage?: 'en' | 'ar';
+  /** Digits on Arabic payment pages: Latin (default) or Arabic-Indic. */
+  pageDigits?: 'latn' | 'arab';
 }
 
 /** Shown once to the operator: the secret key and password are not retrievable later. */
@@ -53,6 +55,7 @@ export function createMerchantsService(deps: { database: Database; clock: Clock 
       if (methods.length === 0 || methods.some((m) => !PAYMENT_METHOD_CODES.includes(m))) {
         v.fail('paymentMethods', `The paymentMethods field must list known payment method codes (${PAYMENT_METHOD_CODES.join(', ')}).`);
       }
+      if (input.pageDigits !== undefined && input.pageDigits !== 'latn' && input.pageDigits !== 'arab') v.fail('pageDigits', 'The pageDigits field must be latn or arab.');
       if (input.timeZone !== undefined && !isValidTimeZone(input.timeZone)) v.fail('timeZone', `Unknown time zone "${input.timeZone}".`);
       v.throwIfInvalid();
       if (await repo.usernameTaken(db, username!)) throw usernameTaken(username!);
@@ -74,6 +77,7 @@ export function createMerchantsService(deps: { database: Database; clock: Clock 
                 paymentMethods: [...new Set(methods)],
                 ...(input.timeZone ? { timeZone: input.timeZone } : {}),
                 ...(input.defaultLanguage ? { defaultLanguage: input.defaultLanguage } : {}),
+                ...(input.pageDigits ? { pageDigits: input.pageDigits } : {}),
               });
               await repo.insertCredential(trx, { merchantId: m.id, accessCode: issued.accessCode, secretKey: issued.secretKey, iv: issued.iv });
               await repo.insertUser(trx, { merchantId: m.id, username: username!, passwordHash });

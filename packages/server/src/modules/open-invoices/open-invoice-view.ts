@@ -26,6 +26,8 @@ export interface OpenInvoiceObject {
   // Fawtara additions
   state: OpenInvoice['status'];
   currency: 'KWD';
+  /** QR code of `url`. */
+  qr_code: { svg: string; png: string };
 }
 
 export function openInvoiceUrl(publicBaseUrl: string, publicKey: string): string {
@@ -36,6 +38,7 @@ const money = (v: bigint | null) => (v === null ? null : formatMoney(v));
 
 export function toOpenInvoiceObject(row: OpenInvoice, merchant: Merchant, publicBaseUrl: string): OpenInvoiceObject {
   const tz = merchant.time_zone;
+  const url = openInvoiceUrl(publicBaseUrl, row.public_key);
   return {
     id: Number(row.id),
     merchant_id: Number(row.merchant_id),
@@ -53,11 +56,12 @@ export function toOpenInvoiceObject(row: OpenInvoice, merchant: Merchant, public
     created_at: formatTimestamp(row.created_at, tz),
     updated_at: formatTimestamp(row.updated_at, tz),
     expiry_date: row.expiry_date,
-    url: openInvoiceUrl(publicBaseUrl, row.public_key),
+    url,
     total_amount_customer_paid: formatMoney(row.total_paid),
     total_customer_tried_count: row.tried_count,
     total_customer_paid_count: row.paid_count,
     state: row.status,
     currency: 'KWD',
+    qr_code: { svg: `${url}/qr.svg`, png: `${url}/qr.png` },
   };
 }

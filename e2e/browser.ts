@@ -1,0 +1,55 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { buildApp } from '../packages/server/src/app.ts';
+import type { Database } from '../packages/server/src/db/database.ts';
+import { fixedClock } from '../packages/server/src/lib/clock.ts';
+import { createMerchantsService } from '../packages/server/src/modules/merchants/merchants.service.ts';
+
+/**
+ * Real-browser test support: Debian's Chromium driven by playwright-core (never a downloaded
+ * browser), against the gateway listening on a loopback port. Screenshots land in
+ * test-results/screenshots/ as CI artifacts.
+ */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const HAVE_CHROMIUM = existsSync(CHROMIUM);
+export const SCREENSHOTS = path.resolve(import.meta.dirname, '..', 'test-results', 'screenshots');
+
+// Without the background-networking flags Chromium keeps calling Google's hosts, which this
+// machine's closed network refuses.
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** The gateway on 127.0.0.1 with the sandbox merchant, its clock under the test's control. */
+export async function startServer(database: Database, now: string) {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const clock = fixedClock(now);
+  await createMerchantsService({ database, clock }).ensureSandboxMerchant();
+  const app = await buildApp({ database, clock, config: { publicBaseUrl: baseUrl, logLevel: 'silent', trustProxy: false, mode: 'sandbox' } });
+  await app.listen({ port, host: '127.0.0.1' });
+  return { app, baseUrl, clock, close: () => app.close() };
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  const file = path.join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}

@@ -1,0 +1,70 @@
+import { formatMoney } from '@fawtara/wire';
+import type { PaymentTransaction } from '../../db/schema.ts';
+import { formatTimestamp } from '../../lib/merchant-time.ts';
+import { PAYMENT_METHODS } from '../invoices/payment-methods.ts';
+
+/**
+ * A transaction as Hesabe's enquiry returns it (reference §7.5), field for field. Fawtara's
+ * additions come last. `status` is SUCCESSFUL or FAILED; an attempt still waiting for the
+ * acquirer shows PENDING.
+ */
+export interface TransactionObject {
+  token: string;
+  amount: string;
+  reference_number: string | null;
+  status: 'SUCCESSFUL' | 'FAILED' | 'PENDING';
+  TransactionID: string | null;
+  Id: number;
+  PaymentID: string | null;
+  Terminal: string | null;
+  TrackID: string;
+  payment_type: string;
+  service_type: string;
+  customerName: string | null;
+  customerEmail: string | null;
+  customerMobile: string | null;
+  customerCardType: string | null;
+  customerCard: string | null;
+  datetime: string;
+  // Fawtara additions
+  result_code: string | null;
+  failure_reason: string | null;
+  currency: string;
+  payment_method: string;
+  invoice_id: number | null;
+  open_invoice_id: number | null;
+}
+
+/** Service types of reference §8.3: invoices are Hesabe's "SMS Payment", payment links "Open Invoice". */
+export function serviceType(tx: Pick<PaymentTransaction, 'invoice_id'>): string {
+  return tx.invoice_id !== null ? 'SMS Payment' : 'Open Invoice';
+}
+
+export function toTransactionObject(tx: PaymentTransaction, timeZone: string): TransactionObject {
+  return {
+    token: tx.token,
+    amount: formatMoney(tx.amount),
+    reference_number: tx.reference_number,
+    status: tx.status === 'PROCESSING' ? 'PENDING' : tx.status,
+    // The sandbox acquirer has one id per payment; a real KNET connector reports its TranID here.
+    TransactionID: tx.payment_id,
+    Id: Number(tx.id),
+    PaymentID: tx.payment_id,
+    Terminal: tx.terminal,
+    TrackID: tx.track_id,
+    payment_type: PAYMENT_METHODS[tx.method] ?? String(tx.method),
+    service_type: serviceType(tx),
+    customerName: tx.customer_name,
+    customerEmail: tx.customer_email,
+    customerMobile: tx.customer_mobile,
+    customerCardType: tx.card_type,
+    customerCard: tx.masked_card,
+    datetime: formatTimestamp(tx.completed_at ?? tx.created_at, timeZone),
+    result_code: tx.result_code,
+    failure_reason: tx.failure_reason,
+    currency: tx.currency,
+    payment_method: String(tx.method),
+    invoice_id: tx.invoice_id === null ? null : Number(tx.invoice_id),
+    open_invoice_id: tx.open_invoice_id === null ? null : Number(tx.open_invoice_id),
+  };
+}

@@ -1,0 +1,56 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiDocs } from '../../api/api-docs.ts';
+import type { MerchantApi } from '../../api/merchant-api.ts';
+import { TransactionEnquiryReply } from '../../contract/merchant-api.schemas.ts';
+import { scalarText } from '../../lib/field-validator.ts';
+import type { PaymentsService } from './payments.service.ts';
+import { toTransactionObject } from './transaction-view.ts';
+
+/**
+ * Transaction enquiry, reference §7.5: `GET /api/transaction/{token}` with the `accessCode`
+ * header, or `{orderReference}` with `isOrderReference=1`. Plain JSON, as Hesabe answers it.
+ * The older POST form and the `/enquire/` path some kits still call are served the same way.
+ * Another merchant's transaction answers exactly like one that does not exist.
+ */
+export function registerTransactionRoutes(app: FastifyInstance, deps: { api: MerchantApi; payments: PaymentsService; docs: ApiDocs }): void {
+  const isOrderReference = (request: FastifyRequest): boolean => {
+    const fromQuery = (request.query as Record<string, unknown> | undefined)?.isOrderReference;
+    const body = request.body;
+    const fromBody = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).isOrderReference : undefined;
+    const flag = scalarText(fromQuery ?? fromBody);
+    return flag === '1' || flag === 'true';
+  };
+
+  const handler = async (request: FastifyRequest<{ Params: { data: string } }>, reply: FastifyReply) => {
+    const merchant = await deps.api.merchantByAccessCode(request);
+    const found = await deps.payments.enquire(merchant.id, request.params.data, isOrderReference(request));
+    if (!found) return reply.code(404).send({ status: false, message: 'Transaction not found', data: null, results: [] });
+    return {
+      status: true,
+      message: 'Transaction found',
+      data: toTransactionObject(found.data, merchant.time_zone),
+      results: found.results.map((t) => toTransactionObject(t, merchant.time_zone)),
+    };
+  };
+
+  for (const method of ['GET', 'POST'] as const) {
+    for (const url of ['/api/transaction/:data', '/api/transaction/enquire/:data']) {
+      const schema =
+        method === 'GET' && url === '/api/transaction/:data'
+          ? deps.docs.plain({
+                method,
+                url,
+                tags: ['transactions'],
+                summary: 'Transaction enquiry by payment token or order reference',
+                description:
+                  'Authenticated by the accessCode header alone. With isOrderReference=1 (query or body) `data` is an order reference and `results` lists every attempt under it; `data` is the successful one, else the latest. POST and /api/transaction/enquire/{data} work the same way.',
+                response: TransactionEnquiryReply,
+                wholeReply: true,
+                accessCodeOnly: true,
+                successMessage: 'Transaction found',
+              })
+          : { hide: true };
+      app.route({ method, url, schema, handler });
+    }
+  }
+}

@@ -2,11 +2,13 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { createCodec } from '@fawtara/wire';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildApp } from '../packages/server/src/app.ts';
 import type { Database } from '../packages/server/src/db/database.ts';
 import { fixedClock } from '../packages/server/src/lib/clock.ts';
 import { createMerchantsService } from '../packages/server/src/modules/merchants/merchants.service.ts';
+import { SANDBOX } from '../packages/server/src/modules/merchants/sandbox-credentials.ts';
 
 /**
  * Real-browser test support: Debian's Chromium driven by playwright-core (never a downloaded
@@ -52,4 +54,47 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+/** The sandbox merchant's side over real HTTP, with the encrypted envelope. */
+export async function sandboxMerchant(baseUrl: string) {
+  const codec = createCodec({ secretKey: SANDBOX.secretKey, iv: SANDBOX.iv });
+  const login = await fetch(`${baseUrl}/api/v1/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: SANDBOX.username, password: SANDBOX.password }),
+  });
+  const token = ((await login.json()) as { response: { token: { access_token: string } } }).response.token.access_token;
+
+  /** POSTs an encrypted payload; returns the decrypted `response`, throwing on anything but 200. */
+  async function call<T = any>(url: string, payload: Record<string, unknown>): Promise<T> {
+    const res = await fetch(`${baseUrl}${url}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accesscode: SANDBOX.accessCode, authorization: `Bearer ${token}` },
+      body: JSON.stringify({ data: codec.encrypt(JSON.stringify({ merchantCode: SANDBOX.merchantCode, ...payload })) }),
+    });
+    const body = JSON.parse(codec.decrypt(((await res.json()) as { response: string }).response));
+    if (res.status !== 200) throw new Error(`${url}: ${res.status} ${JSON.stringify(body)}`);
+    return body.response as T;
+  }
+
+  const invoice = (over: Record<string, unknown> = {}) =>
+    call<{ id: number; url: string }>('/api/v1/invoice', {
+      mobileNumber: '66666666',
+      customerName: 'Fatima Al-Kandari',
+      amount: '12.500',
+      countryCode: '965',
+      invoiceType: '0',
+      invoiceSubType: '3',
+      allocatePayType: '1,2',
+      expiresAt: '2026-12-31',
+      description: 'November tuition',
+      itemsList: [
+        { itemTitle: 'Tuition', rate: '10.000', quantity: '1', amount: '10.000' },
+        { itemTitle: 'Books', rate: '1.250', quantity: '2', amount: '2.500' },
+      ],
+      ...over,
+    });
+
+  return { call, invoice };
 }

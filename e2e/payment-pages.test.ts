@@ -1,12 +1,10 @@
-import { createCodec } from '@fawtara/wire';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../packages/server/src/test-support/engines.ts';
-import { SANDBOX } from '../packages/server/src/modules/merchants/sandbox-credentials.ts';
 import type { Database } from '../packages/server/src/db/database.ts';
-import { HAVE_CHROMIUM, CHROMIUM, launchBrowser, screenshot, startServer } from './browser.ts';
+import { HAVE_CHROMIUM, CHROMIUM, launchBrowser, sandboxMerchant, screenshot, startServer } from './browser.ts';
 
 /**
  * Issue 4's acceptance, in Chromium: customers pay invoices by KNET and by card in English and
@@ -27,38 +25,10 @@ describe.skipIf(!HAVE_CHROMIUM)('customer payment pages in Chromium', () => {
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
-  let token: string;
-  const codec = createCodec({ secretKey: SANDBOX.secretKey, iv: SANDBOX.iv });
+  let merchant: Awaited<ReturnType<typeof sandboxMerchant>>;
 
-  /** The merchant's side, over real HTTP with the encrypted envelope. */
-  async function merchantCall(url: string, payload: Record<string, unknown>) {
-    const res = await fetch(`${server.baseUrl}${url}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accesscode: SANDBOX.accessCode, authorization: `Bearer ${token}` },
-      body: JSON.stringify({ data: codec.encrypt(JSON.stringify({ merchantCode: SANDBOX.merchantCode, ...payload })) }),
-    });
-    const body = JSON.parse(codec.decrypt(((await res.json()) as { response: string }).response));
-    expect(res.status, JSON.stringify(body)).toBe(200);
-    return body.response;
-  }
-
-  const createInvoice = (over: Record<string, unknown> = {}) =>
-    merchantCall('/api/v1/invoice', {
-      mobileNumber: '66666666',
-      customerName: 'Fatima Al-Kandari',
-      amount: '12.500',
-      countryCode: '965',
-      invoiceType: '0',
-      invoiceSubType: '3',
-      allocatePayType: '1,2',
-      expiresAt: '2026-12-31',
-      description: 'November tuition',
-      itemsList: [
-        { itemTitle: 'Tuition', rate: '10.000', quantity: '1', amount: '10.000' },
-        { itemTitle: 'Books', rate: '1.250', quantity: '2', amount: '2.500' },
-      ],
-      ...over,
-    }) as Promise<{ id: number; url: string }>;
+  const merchantCall = (url: string, payload: Record<string, unknown>) => merchant.call(url, payload);
+  const createInvoice = (over: Record<string, unknown> = {}) => merchant.invoice(over);
 
   async function fillKnet(card = KNET) {
     await page.selectOption('select[name=bank]', card.bank);
@@ -91,12 +61,7 @@ describe.skipIf(!HAVE_CHROMIUM)('customer payment pages in Chromium', () => {
   beforeAll(async () => {
     database = await createTestDatabase('pglite');
     server = await startServer(database, '2026-11-21T09:00:00Z');
-    const login = await fetch(`${server.baseUrl}/api/v1/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: SANDBOX.username, password: SANDBOX.password }),
-    });
-    token = ((await login.json()) as { response: { token: { access_token: string } } }).response.token.access_token;
+    merchant = await sandboxMerchant(server.baseUrl);
     browser = await launchBrowser();
   }, 60_000);
 

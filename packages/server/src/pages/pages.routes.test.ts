@@ -93,12 +93,18 @@ describeEngines('hosted pages', (ctx) => {
   });
 
   it('merchant and customer text is escaped everywhere it is shown', async () => {
-    const inv = await createInvoice({ customerName: 'Fahad', description: XSS, referenceNumber: 'R<b>1</b>' });
+    const inv = await createInvoice({ customerName: `Fahad ${XSS}`, description: XSS, referenceNumber: 'R<b>1</b>', allocatePayType: '16' });
     const customer = createCustomer(gw.app);
     const page = await customer.get(pathOf(inv.url));
     expect(page.html).not.toContain(XSS);
     expect(page.html).not.toContain('<b>1</b>');
-    expect(page.html).toContain('&lt;script>');
+    expect(page.html).toContain('Fahad &lt;script>');
+    // The merchant's name (set to contain a script tag in beforeAll) too.
+    expect(page.html).toContain('Shop &lt;script>');
+    const paidInvoice = await customer.payInvoice(pathOf(inv.url), 16, {});
+    const invoiceReceipt = await customer.get(paidInvoice.location!);
+    expect(invoiceReceipt.html).toContain('Fahad &lt;script>');
+    expect(invoiceReceipt.html).not.toContain(XSS);
 
     const oi = await gw.call({ url: '/api/v1/open-invoice', as: m, payload: { merchantCode: m.merchantCode, title: `Gift ${XSS}`, amountType: '0', fixAmount: '5.000' } });
     const oiPath = pathOf(oi.body.response.url);

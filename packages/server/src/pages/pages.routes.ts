@@ -142,6 +142,33 @@ export function registerPageRoutes(app: FastifyInstance, deps: PagesDeps): void 
 
   const isValidation = (err: unknown): err is AppError => isAppError(err) && err.code === 'VALIDATION_FAILED';
 
+  /**
+   * The start every form post shares: the link exists (else a 404 page), the page language,
+   * and the CSRF check (else a 403 page offering to start again). Undefined once a page is sent.
+   */
+  async function startPost<T extends { merchant: PageMerchant }>(
+    request: FastifyRequest<{ Params: Params; Body: FormBody }>,
+    reply: FastifyReply,
+    load: (key: string) => Promise<T | undefined>,
+    defaultLang: (found: T) => Lang,
+    path: string,
+  ): Promise<{ found: T; lang: Lang; body: FormBody; back: string } | undefined> {
+    const body = request.body ?? {};
+    const { key } = request.params;
+    const found = KEY_RE.test(key) ? await load(key) : undefined;
+    if (!found) {
+      errorPage(reply, 404, 'not_found', langOf(body.lang, 'en'), null);
+      return undefined;
+    }
+    const lang = langOf(body.lang, defaultLang(found));
+    const back = `${path}?lang=${lang}`;
+    if (!csrf.verify(request, body.csrf)) {
+      errorPage(reply, 403, 'session_expired', lang, back, found.merchant.page_digits);
+      return undefined;
+    }
+    return { found, lang, body, back };
+  }
+
   // ---------------------------------------------------------------- invoice
 
   function invoicePath(key: string) {
@@ -207,13 +234,12 @@ export function registerPageRoutes(app: FastifyInstance, deps: PagesDeps): void 
     return invoicePage(request, reply, found, langOf(request.query.lang, found.invoice.language), 200, {});
   });
 
+  const loadInvoice = (key: string) => payments.invoiceForCustomer(key, { countVisit: false });
+
   app.post<{ Params: Params; Body: FormBody }>('/s/:key/method', { schema: HIDDEN }, async (request, reply) => {
-    const { key } = request.params;
-    const body = request.body ?? {};
-    const found = KEY_RE.test(key) ? await payments.invoiceForCustomer(key, { countVisit: false }) : undefined;
-    if (!found) return errorPage(reply, 404, 'not_found', langOf(body.lang, 'en'), null);
-    const lang = langOf(body.lang, found.invoice.language);
-    if (!csrf.verify(request, body.csrf)) return errorPage(reply, 403, 'session_expired', lang, `${invoicePath(key)}?lang=${lang}`, found.merchant.page_digits);
+    const post = await startPost(request, reply, loadInvoice, (f) => f.invoice.language, invoicePath(request.params.key));
+    if (!post) return reply;
+    const { found, lang, body } = post;
     if (found.state !== 'pending') return invoicePage(request, reply, found, lang, 409, {});
     const method = parseMethod(body.method);
     if (method === undefined) return invoicePage(request, reply, found, lang, 422, { method: 'required' });
@@ -222,17 +248,13 @@ export function registerPageRoutes(app: FastifyInstance, deps: PagesDeps): void 
   });
 
   app.post<{ Params: Params; Body: FormBody }>('/s/:key/pay', { schema: HIDDEN }, async (request, reply) => {
-    const { key } = request.params;
-    const body = request.body ?? {};
-    const found = KEY_RE.test(key) ? await payments.invoiceForCustomer(key, { countVisit: false }) : undefined;
-    if (!found) return errorPage(reply, 404, 'not_found', langOf(body.lang, 'en'), null);
-    const lang = langOf(body.lang, found.invoice.language);
-    const back = `${invoicePath(key)}?lang=${lang}`;
-    if (!csrf.verify(request, body.csrf)) return errorPage(reply, 403, 'session_expired', lang, back, found.merchant.page_digits);
+    const post = await startPost(request, reply, loadInvoice, (f) => f.invoice.language, invoicePath(request.params.key));
+    if (!post) return reply;
+    const { found, lang, body, back } = post;
     const method = parseMethod(body.method);
     if (method === undefined) return invoicePage(request, reply, found, lang, 422, { method: 'required' });
     try {
-      const tx = await payments.payInvoice(key, method, credentialsFrom(method, body));
+      const tx = await payments.payInvoice(request.params.key, method, credentialsFrom(method, body));
       return reply.redirect(`/receipt/${tx.receipt_key}?lang=${lang}`, 303);
     } catch (err) {
       if (isValidation(err)) {
@@ -305,14 +327,39 @@ export function registerPageRoutes(app: FastifyInstance, deps: PagesDeps): void 
     return checkoutPage(request, reply, found, langOf(request.query.lang, found.merchant.default_language), 200, {}, {});
   });
 
+  /** The method form of an open invoice, carrying the accepted amount and contact details. */
+  function openPaymentForm(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    found: OpenInvoiceForCustomer,
+    lang: Lang,
+    status: number,
+    p: { method: number; amount: string; customer: Required<Pick<OpenInvoiceForm, 'customerName' | 'customerMobile' | 'customerEmail'>>; values: Record<string, string>; errors: FieldProblems },
+  ) {
+    const path = checkoutPath(found.openInvoice.public_key);
+    return html(
+      reply,
+      status,
+      renderPaymentForm({
+        chrome: chrome(found.merchant, lang, path, found.openInvoice.title),
+        csrfToken: csrf.tokenFor(request, reply),
+        payAction: `${path}/pay`,
+        backHref: `${path}?lang=${lang}`,
+        method: { code: p.method, flow: flowOf(p.method) },
+        amount: p.amount,
+        hidden: { lang, method: String(p.method), amount: p.amount, ...p.customer },
+        values: p.values,
+        errors: p.errors,
+      }),
+    );
+  }
+
+  const loadOpenInvoice = (key: string) => payments.openInvoiceForCustomer(key);
+
   app.post<{ Params: Params; Body: FormBody }>('/open-invoice/checkout/:key/method', { schema: HIDDEN }, async (request, reply) => {
-    const { key } = request.params;
-    const body = request.body ?? {};
-    const found = KEY_RE.test(key) ? await payments.openInvoiceForCustomer(key) : undefined;
-    if (!found) return errorPage(reply, 404, 'not_found', langOf(body.lang, 'en'), null);
-    const lang = langOf(body.lang, found.merchant.default_language);
-    const path = checkoutPath(key);
-    if (!csrf.verify(request, body.csrf)) return errorPage(reply, 403, 'session_expired', lang, `${path}?lang=${lang}`, found.merchant.page_digits);
+    const post = await startPost(request, reply, loadOpenInvoice, (f) => f.merchant.default_language, checkoutPath(request.params.key));
+    if (!post) return reply;
+    const { found, lang, body } = post;
     const form = openForm(body);
     if (found.state !== 'active') return checkoutPage(request, reply, found, lang, 409, form, {});
     let accepted;
@@ -322,67 +369,40 @@ export function registerPageRoutes(app: FastifyInstance, deps: PagesDeps): void 
       if (isValidation(err)) return checkoutPage(request, reply, found, lang, 422, form, problemsOf(err));
       throw err;
     }
-    const amount = formatMoney(accepted.amount);
-    return html(
-      reply,
-      200,
-      renderPaymentForm({
-        chrome: chrome(found.merchant, lang, path, found.openInvoice.title),
-        csrfToken: csrf.tokenFor(request, reply),
-        payAction: `${path}/pay`,
-        backHref: `${path}?lang=${lang}`,
-        method: { code: accepted.method, flow: flowOf(accepted.method) },
-        amount,
-        hidden: {
-          lang,
-          method: String(accepted.method),
-          amount,
-          customerName: accepted.customerName,
-          customerMobile: accepted.customerMobile,
-          customerEmail: accepted.customerEmail ?? '',
-        },
-        values: {},
-        errors: {},
-      }),
-    );
+    return openPaymentForm(request, reply, found, lang, 200, {
+      method: accepted.method,
+      amount: formatMoney(accepted.amount),
+      customer: { customerName: accepted.customerName, customerMobile: accepted.customerMobile, customerEmail: accepted.customerEmail ?? '' },
+      values: {},
+      errors: {},
+    });
   });
 
   app.post<{ Params: Params; Body: FormBody }>('/open-invoice/checkout/:key/pay', { schema: HIDDEN }, async (request, reply) => {
-    const { key } = request.params;
-    const body = request.body ?? {};
-    const found = KEY_RE.test(key) ? await payments.openInvoiceForCustomer(key) : undefined;
-    if (!found) return errorPage(reply, 404, 'not_found', langOf(body.lang, 'en'), null);
-    const lang = langOf(body.lang, found.merchant.default_language);
-    const path = checkoutPath(key);
-    if (!csrf.verify(request, body.csrf)) return errorPage(reply, 403, 'session_expired', lang, `${path}?lang=${lang}`, found.merchant.page_digits);
+    const post = await startPost(request, reply, loadOpenInvoice, (f) => f.merchant.default_language, checkoutPath(request.params.key));
+    if (!post) return reply;
+    const { found, lang, body, back } = post;
     const form = openForm(body);
     const method = parseMethod(body.method);
     try {
-      const tx = await payments.payOpenInvoice(key, form, credentialsFrom(method ?? 0, body));
+      const tx = await payments.payOpenInvoice(request.params.key, form, credentialsFrom(method ?? 0, body));
       return reply.redirect(`/receipt/${tx.receipt_key}?lang=${lang}`, 303);
     } catch (err) {
       if (isValidation(err)) {
         const problems = problemsOf(err);
         // The amount and contact details were accepted one step earlier; a problem with them now
-        // means the hidden fields were changed: start again from the checkout page.
-        if (Object.keys(problems).some((f) => CHECKOUT_FIELDS.has(f))) return checkoutPage(request, reply, found, lang, 422, form, problems);
-        return html(
-          reply,
-          422,
-          renderPaymentForm({
-            chrome: chrome(found.merchant, lang, path, found.openInvoice.title),
-            csrfToken: csrf.tokenFor(request, reply),
-            payAction: `${path}/pay`,
-            backHref: `${path}?lang=${lang}`,
-            method: { code: method!, flow: flowOf(method!) },
-            amount: text(body.amount),
-            hidden: { lang, method: String(method), amount: text(body.amount), customerName: form.customerName!, customerMobile: form.customerMobile!, customerEmail: form.customerEmail! },
-            values: echoable(body),
-            errors: problems,
-          }),
-        );
+        // means the hidden fields were changed (a missing method is one of them): start again
+        // from the checkout page.
+        if (method === undefined || Object.keys(problems).some((f) => CHECKOUT_FIELDS.has(f))) return checkoutPage(request, reply, found, lang, 422, form, problems);
+        return openPaymentForm(request, reply, found, lang, 422, {
+          method,
+          amount: form.amount!,
+          customer: { customerName: form.customerName!, customerMobile: form.customerMobile!, customerEmail: form.customerEmail! },
+          values: echoable(body),
+          errors: problems,
+        });
       }
-      return refusal(reply, err, lang, `${path}?lang=${lang}`);
+      return refusal(reply, err, lang, back);
     }
   });
 

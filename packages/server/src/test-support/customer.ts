@@ -14,6 +14,22 @@ export interface PageResult {
   location: string | undefined;
 }
 
+/** A payable URL-only invoice of 12.500 KWD (KNET or card) for `merchantCode`, as the API takes it. */
+export function payableInvoice(merchantCode: string, over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    merchantCode,
+    mobileNumber: '66666666',
+    customerName: 'Customer',
+    amount: '12.500',
+    countryCode: '965',
+    invoiceType: '0',
+    invoiceSubType: '3',
+    allocatePayType: '1,2',
+    expiresAt: '2026-12-31',
+    ...over,
+  };
+}
+
 export const KNET_OK = { bank: 'NBK', cardNumber: '8888880000000001', expiryMonth: '09', expiryYear: '25', pin: '1234' };
 export const KNET_WRONG_EXPIRY = { ...KNET_OK, expiryMonth: '10' };
 export const VISA_OK = { cardNumber: '4012001037141112', expiryMonth: '12', expiryYear: '25', cvv: '207', nameOnCard: 'Test Customer' };

@@ -2,25 +2,12 @@ import { Value } from 'typebox/value';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { InvoiceObject, TransactionEnquiryReply } from '../../contract/merchant-api.schemas.ts';
 import { describeEngines } from '../../test-support/engines.ts';
-import { createCustomer, KNET_OK, KNET_WRONG_EXPIRY, VISA_DECLINED, VISA_OK } from '../../test-support/customer.ts';
+import { createCustomer, payableInvoice, KNET_OK, KNET_WRONG_EXPIRY, VISA_DECLINED, VISA_OK } from '../../test-support/customer.ts';
 import { startGateway, type TestGateway } from '../../test-support/gateway.ts';
 import { createPaymentsRepo } from './payments.repo.ts';
 import { CLAIM_MS } from './payments.service.ts';
 
 type Merchant = Awaited<ReturnType<TestGateway['newMerchant']>>;
-
-const invoicePayload = (code: string, over: Record<string, unknown> = {}) => ({
-  merchantCode: code,
-  mobileNumber: '66666666',
-  customerName: 'Customer',
-  amount: '12.500',
-  countryCode: '965',
-  invoiceType: '0',
-  invoiceSubType: '3',
-  allocatePayType: '1,2',
-  expiresAt: '2026-12-31',
-  ...over,
-});
 
 const pathOf = (url: string) => new URL(url).pathname;
 
@@ -30,7 +17,7 @@ describeEngines('payments', (ctx) => {
   let other: Merchant;
 
   const createInvoice = async (over: Record<string, unknown> = {}) => {
-    const res = await gw.call({ url: '/api/v1/invoice', as: m, payload: invoicePayload(m.merchantCode, over) });
+    const res = await gw.call({ url: '/api/v1/invoice', as: m, payload: payableInvoice(m.merchantCode, over) });
     expect(res.status).toBe(200);
     return res.body.response as { id: number; token: string; access_key: string; url: string; reference_number: string | null };
   };

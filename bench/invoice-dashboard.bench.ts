@@ -817,7 +817,9 @@ async function capturePlans(databaseUrl: string, merchant: Merchant, scenarios: 
   try {
     const plugin = new CapturePlugin();
     const capturing: Database = { ...database, db: database.db.withPlugin(plugin) };
-    const service = createInvoiceManagementService({ database: capturing, clock: systemClock, publicBaseUrl: PUBLIC_BASE_URL });
+    // Only reads run here; the write paths' collaborators are never called.
+    const unused = new Proxy({}, { get: () => { throw new Error('not used by reads'); } }) as never;
+    const service = createInvoiceManagementService({ database: capturing, clock: systemClock, publicBaseUrl: PUBLIC_BASE_URL, delivery: unused, webhooks: unused });
     for (const sc of scenarios) {
       for (const pp of sc.planPayloads) {
         const payload = { merchantCode: SANDBOX.merchantCode, ...pp.payload };

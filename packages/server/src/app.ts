@@ -27,22 +27,39 @@ import { getOrCreateSetting } from './db/server-settings.ts';
 import { createCsrf } from './pages/csrf.ts';
 import { registerPageRoutes } from './pages/pages.routes.ts';
 
+import { createDeliveryService } from './modules/delivery/delivery.service.ts';
+import type { MessageChannel, MessageSender } from './modules/delivery/message-sender.ts';
+import { createSenders } from './modules/delivery/senders.ts';
+import { createInvoiceExpiryService } from './modules/invoices/invoice-expiry.service.ts';
+import { createJobQueue, type JobQueue } from './modules/jobs/job-queue.ts';
+import type { WorkerServices } from './modules/jobs/workers.ts';
+import { createWebhooksService } from './modules/webhooks/webhooks.service.ts';
+import { registerWebhookRoutes } from './modules/webhooks/webhooks.routes.ts';
+import { registerOutboxRoutes } from './modules/delivery/outbox.routes.ts';
+import { postJson } from './lib/outbound-http.ts';
+
 declare module 'fastify' {
   interface FastifyInstance {
     /** For the process around the app (maintenance settles stale payment attempts). */
     payments: PaymentsService;
+    /** What a worker runs (main.ts starts them inline unless FAWTARA_WORKER=off). */
+    workers: WorkerServices;
   }
 }
 
 export interface AppDeps {
   database: Database;
-  config: Pick<Config, 'publicBaseUrl' | 'logLevel' | 'trustProxy' | 'mode'>;
+  config: Pick<Config, 'publicBaseUrl' | 'logLevel' | 'trustProxy' | 'mode'> & Partial<Pick<Config, 'messaging'>>;
   clock?: Clock;
   loginLimits?: LoginLimits;
   /** See MerchantApiDeps.credentialCacheMs (default 5 s). */
   credentialCacheMs?: number;
   /** The acquirer; the built-in sandbox by default. */
   connector?: PaymentConnector;
+  /** The job queue (tests may share one); by default one over `database`. */
+  queue?: JobQueue;
+  /** Replaces the configured sender of a channel (tests). */
+  senders?: Partial<Record<MessageChannel, MessageSender>>;
   /** Where log lines go (stdout by default); tests read them to prove what is never logged. */
   logStream?: { write(line: string): void };
 }
@@ -108,11 +125,28 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clock,
     ...(deps.credentialCacheMs === undefined ? {} : { credentialCacheMs: deps.credentialCacheMs }),
   });
-  const invoices = createInvoicesService({ clock, publicBaseUrl: deps.config.publicBaseUrl, database: deps.database });
+  // Sandbox mode is for one machine: webhooks and providers may be on loopback there.
+  const allowPrivateAddresses = deps.config.mode === 'sandbox';
+  const queue = deps.queue ?? createJobQueue({ database: deps.database, onError: (err) => app.log.error({ err }, 'job queue error') });
+  const configured = createSenders(deps.config.messaging ?? { smtpUrl: undefined, mailFrom: 'Fawtara <no-reply@fawtara.local>', sms: undefined, whatsapp: undefined }, {
+    database: deps.database,
+    allowPrivateAddresses,
+  });
+  const senders = { ...configured, ...deps.senders };
+  const webhooks = createWebhooksService({ database: deps.database, clock, queue, post: postJson, allowPrivateAddresses });
+  const delivery = createDeliveryService({ database: deps.database, clock, queue, senders, publicBaseUrl: deps.config.publicBaseUrl });
+  const expiry = createInvoiceExpiryService({ database: deps.database, clock, webhooks, delivery });
+  app.decorate('workers', { queue, delivery, webhooks, expiry });
+  app.addHook('onClose', async () => {
+    await queue.stop();
+    configured.close();
+  });
+
+  const invoices = createInvoicesService({ clock, publicBaseUrl: deps.config.publicBaseUrl, database: deps.database, delivery });
   const openInvoices = createOpenInvoicesService({ clock, publicBaseUrl: deps.config.publicBaseUrl, database: deps.database });
-  const management = createInvoiceManagementService({ clock, publicBaseUrl: deps.config.publicBaseUrl, database: deps.database });
+  const management = createInvoiceManagementService({ clock, publicBaseUrl: deps.config.publicBaseUrl, database: deps.database, delivery, webhooks });
   const profile = createProfileService({ database: deps.database });
-  const payments = createPaymentsService({ database: deps.database, clock, connector: deps.connector ?? createSandboxConnector(), log: app.log });
+  const payments = createPaymentsService({ database: deps.database, clock, connector: deps.connector ?? createSandboxConnector(), webhooks, log: app.log });
   const csrfKey = await getOrCreateSetting(deps.database.db, 'csrf_hmac_key', () => randomBytes(32).toString('base64'));
   const csrf = createCsrf({ key: Buffer.from(csrfKey, 'base64'), publicBaseUrl: deps.config.publicBaseUrl });
   app.decorate('payments', payments);
@@ -122,6 +156,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerOpenInvoiceRoutes(app, { api, openInvoices, docs });
   registerProfileRoutes(app, { api, profile, docs });
   registerTransactionRoutes(app, { api, payments, docs });
+  registerWebhookRoutes(app, { api, webhooks, docs });
+  if (allowPrivateAddresses) registerOutboxRoutes(app, { database: deps.database });
   registerPageRoutes(app, { payments, csrf, publicBaseUrl: deps.config.publicBaseUrl });
 
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));

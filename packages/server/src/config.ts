@@ -20,6 +20,24 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Trust X-Forwarded-For (only behind a proxy you control): login rate limits key on the client address. */
   trustProxy: boolean;
+  /** Run the job workers (delivery, webhooks, expiry) inside the server process. */
+  inlineWorker: boolean;
+  messaging: MessagingConfig;
+}
+
+/** Where customer messages go. Anything unset goes to the development outbox (a table, and /dev/outbox in sandbox mode). */
+export interface MessagingConfig {
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  sms: HttpProviderConfig | undefined;
+  whatsapp: HttpProviderConfig | undefined;
+}
+
+export interface HttpProviderConfig {
+  url: string;
+  token: string | undefined;
+  /** JSON body with {{to}}, {{text}}, {{channel}} placeholders. */
+  bodyTemplate: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -63,7 +81,39 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mode,
     logLevel: logLevel as Config['logLevel'],
     trustProxy: boolVar(env, 'TRUST_PROXY', false),
+    inlineWorker: workerVar(env),
+    messaging: {
+      smtpUrl: urlVar(env, 'SMTP_URL', ['smtp:', 'smtps:']),
+      mailFrom: env.MAIL_FROM?.trim() || 'Fawtara <no-reply@fawtara.local>',
+      sms: providerVar(env, 'SMS'),
+      whatsapp: providerVar(env, 'WHATSAPP'),
+    },
   };
+}
+
+function workerVar(env: NodeJS.ProcessEnv): boolean {
+  const raw = (env.FAWTARA_WORKER ?? 'inline').trim();
+  if (raw !== 'inline' && raw !== 'off') throw new ConfigError('FAWTARA_WORKER', `must be "inline" (jobs run in the server) or "off" (run \`npm run worker\` separately), got "${raw}"`);
+  return raw === 'inline';
+}
+
+function urlVar(env: NodeJS.ProcessEnv, name: string, protocols: string[]): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'must be an absolute URL');
+  }
+  if (!protocols.includes(url.protocol)) throw new ConfigError(name, `must use ${protocols.join(' or ')}`);
+  return raw;
+}
+
+function providerVar(env: NodeJS.ProcessEnv, prefix: 'SMS' | 'WHATSAPP'): HttpProviderConfig | undefined {
+  const url = urlVar(env, `${prefix}_PROVIDER_URL`, ['http:', 'https:']);
+  if (!url) return undefined;
+  return { url, token: env[`${prefix}_PROVIDER_TOKEN`]?.trim() || undefined, bodyTemplate: env[`${prefix}_PROVIDER_TEMPLATE`]?.trim() || undefined };
 }
 
 function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {

@@ -5,11 +5,13 @@ import { systemClock } from './lib/clock.ts';
 import { createMerchantsService } from './modules/merchants/merchants.service.ts';
 import { SANDBOX } from './modules/merchants/sandbox-credentials.ts';
 import { startMaintenance } from './modules/maintenance/maintenance.ts';
+import { startWorkers } from './modules/jobs/workers.ts';
 
 /**
  * `npm start`: configuration → database (embedded PGlite unless DATABASE_URL) → migrations →
- * sandbox merchant (sandbox mode) or the public-credentials check (production) → listen.
- * SIGTERM/SIGINT: stop accepting, finish in-flight requests, close the database.
+ * sandbox merchant (sandbox mode) or the public-credentials check (production) → listen, and
+ * the job workers (delivery, webhooks, expiry) unless FAWTARA_WORKER=off.
+ * SIGTERM/SIGINT: stop accepting, finish in-flight requests and jobs, close the database.
  */
 async function main(): Promise<void> {
   let config: Config;
@@ -37,6 +39,7 @@ async function main(): Promise<void> {
     const stopMaintenance = startMaintenance({ database, clock: systemClock, settleStaleAttempts: () => app.payments.settleStaleAttempts(), onError: (err) => app.log.error({ err }, 'maintenance failed') });
     app.addHook('onClose', async () => {
       stopMaintenance();
+      await app.workers.queue.stop();
       await database.close();
     });
 
@@ -57,8 +60,9 @@ async function main(): Promise<void> {
     process.on('SIGINT', () => shutdown('SIGINT'));
 
     await app.listen({ port: config.port, host: config.host });
+    if (config.inlineWorker) await startWorkers(app.workers);
     const where = config.databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${config.dataDir}`;
-    app.log.info(`Fawtara (${config.mode}) on ${where}; API docs at ${config.publicBaseUrl}/docs`);
+    app.log.info(`Fawtara (${config.mode}) on ${where}; API docs at ${config.publicBaseUrl}/docs; job workers ${config.inlineWorker ? 'in this process' : 'off (run npm run worker)'}`);
     if (config.mode === 'sandbox') {
       app.log.info(`Sandbox merchant ${SANDBOX.merchantCode}: accessCode ${SANDBOX.accessCode}, login ${SANDBOX.username} / ${SANDBOX.password} (public Hesabe sandbox values)`);
     }

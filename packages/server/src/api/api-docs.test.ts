@@ -29,6 +29,10 @@ describeEngines('OpenAPI document and docs page', (ctx) => {
         '/api/v1/profile',
         '/api/v1/token-refresh',
         '/api/transaction/{data}',
+        '/api/v1/webhook-events',
+        '/api/v1/webhook-events/{id}/redeliver',
+        '/api/v1/webhook-secret',
+        '/api/v1/webhook-secret/rotate',
       ].sort(),
     );
     // The customer pages (/s/…, /open-invoice/checkout/…, /receipt/…) are not API.

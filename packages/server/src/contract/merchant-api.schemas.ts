@@ -267,3 +267,49 @@ export type OpenInvoiceCreateRequest = Static<typeof OpenInvoiceCreateRequest>;
 export type InvoiceObject = Static<typeof InvoiceObject>;
 export type OpenInvoiceObject = Static<typeof OpenInvoiceObject>;
 export type ErrorReply = Static<typeof ErrorReply>;
+
+// ---------------------------------------------------------------- webhooks (Fawtara additions)
+
+export const WebhookEventObject = Type.Object({
+  id: Type.String({ description: 'Event id (evt_…); also the fawtara-event-id header and event_id in the body' }),
+  type: Type.String({ enum: ['invoice.paid', 'invoice.payment_failed', 'invoice.expired', 'invoice.cancelled', 'open_invoice.paid', 'open_invoice.payment_failed'] }),
+  created_at: Timestamp,
+  invoice_id: Nullable(Type.Integer()),
+  open_invoice_id: Nullable(Type.Integer()),
+  payload: Type.Unknown({ description: 'The body sent, byte for byte the same on every delivery' }),
+  deliveries: Type.Array(
+    Type.Object({
+      url: Type.String(),
+      status: Type.String({ enum: ['pending', 'delivered', 'dead'] }),
+      attempts: Type.Integer(),
+      last_status_code: Nullable(Type.Integer()),
+      last_error: Nullable(Type.String()),
+      next_attempt_at: Nullable(Timestamp),
+      delivered_at: Nullable(Timestamp),
+      log: Type.Array(Type.Object({ attempt: Type.Integer(), started_at: Timestamp, duration_ms: Type.Integer(), status_code: Nullable(Type.Integer()), error: Nullable(Type.String()) })),
+    }),
+  ),
+});
+
+export const WebhookEventList = Type.Object({
+  current_page: Type.Integer(),
+  data: Type.Array(WebhookEventObject),
+  from: Nullable(Type.Integer()),
+  to: Nullable(Type.Integer()),
+  last_page: Type.Integer(),
+  per_page: Type.Integer(),
+  total: Type.Integer(),
+});
+
+export const WebhookEventsQuery = Type.Object({
+  merchantCode: MerchantCode,
+  page: Type.Optional(Type.Union([Type.String(), Type.Integer({ minimum: 1 })])),
+  perPage: Type.Optional(Type.Union([Type.String(), Type.Integer({ minimum: 1, maximum: 100 })])),
+});
+
+export const WebhookSecretReply = Type.Object({
+  secrets: Type.Array(Type.String(), { description: 'Signing secrets now in use, newest first (two during a rotation)' }),
+  previous_valid_until: Type.Optional(Nullable(Timestamp)),
+});
+
+export const RedeliverReply = Type.Object({ event_id: Type.String(), deliveries: Type.Integer() });

@@ -29,6 +29,10 @@ export interface MerchantsTable {
   is_active: ColumnType<boolean, boolean | undefined, boolean>;
   /** Digits on Arabic pages: Latin or Arabic-Indic. */
   page_digits: ColumnType<'latn' | 'arab', 'latn' | 'arab' | undefined, 'latn' | 'arab'>;
+  /** Webhooks may go to private or loopback addresses (development only). */
+  allow_private_webhooks: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Remind customers this many days before expiry; null: never. */
+  reminder_days: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -179,8 +183,73 @@ export interface DeliveryRequestsTable {
   status: ColumnType<'pending' | 'sent' | 'failed', 'pending' | 'sent' | 'failed' | undefined, 'pending' | 'sent' | 'failed'>;
   attempts: ColumnType<number, number | undefined, number>;
   last_error: string | null;
+  provider_response: ColumnType<string | null, string | null | undefined, string | null>;
+  sent_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
+}
+
+export interface OutboxMessagesTable {
+  id: Id;
+  channel: 'sms' | 'whatsapp' | 'email';
+  destination: string;
+  subject: string | null;
+  body: string;
+  created_at: CreatedAt;
+}
+
+export interface WebhookSecretsTable {
+  id: Id;
+  merchant_id: bigint;
+  secret: string;
+  created_at: CreatedAt;
+  expires_at: Date | null;
+}
+
+export type WebhookEventType =
+  | 'invoice.paid'
+  | 'invoice.payment_failed'
+  | 'invoice.expired'
+  | 'invoice.cancelled'
+  | 'open_invoice.paid'
+  | 'open_invoice.payment_failed';
+
+export interface WebhookEventsTable {
+  id: string;
+  merchant_id: bigint;
+  type: WebhookEventType;
+  invoice_id: bigint | null;
+  open_invoice_id: bigint | null;
+  transaction_id: bigint | null;
+  body: string;
+  created_at: CreatedAt;
+}
+
+export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'dead';
+
+export interface WebhookDeliveriesTable {
+  id: Id;
+  event_id: string;
+  url: string;
+  status: ColumnType<WebhookDeliveryStatus, WebhookDeliveryStatus | undefined, WebhookDeliveryStatus>;
+  attempts: ColumnType<number, number | undefined, number>;
+  last_status_code: number | null;
+  last_error: string | null;
+  next_attempt_at: Date | null;
+  retry_from: ColumnType<Date, Date | undefined, Date>;
+  delivered_at: Date | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface WebhookAttemptsTable {
+  id: Id;
+  delivery_id: bigint;
+  attempt: number;
+  started_at: Date;
+  duration_ms: number;
+  status_code: number | null;
+  error: string | null;
 }
 
 export type TransactionStatus = 'PROCESSING' | 'SUCCESSFUL' | 'FAILED';
@@ -213,6 +282,11 @@ export interface TransactionsTable {
 }
 
 export interface DB {
+  outbox_messages: OutboxMessagesTable;
+  webhook_secrets: WebhookSecretsTable;
+  webhook_events: WebhookEventsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
   transactions: TransactionsTable;
   invoice_daily_stats: InvoiceDailyStatsTable;
   delivery_requests: DeliveryRequestsTable;
@@ -239,3 +313,6 @@ export type OpenInvoice = Selectable<OpenInvoicesTable>;
 export type OpenInvoiceUpdate = Updateable<OpenInvoicesTable>;
 export type PaymentTransaction = Selectable<TransactionsTable>;
 export type NewPaymentTransaction = Insertable<TransactionsTable>;
+export type DeliveryRequest = Selectable<DeliveryRequestsTable>;
+export type WebhookEvent = Selectable<WebhookEventsTable>;
+export type WebhookDelivery = Selectable<WebhookDeliveriesTable>;

@@ -11,6 +11,8 @@ import { toInvoiceObject, type InvoiceObject } from './invoice-view.ts';
 import { createInvoicesRepo, type InvoiceFilters } from './invoices.repo.ts';
 import { createPaymentsRepo } from '../payments/payments.repo.ts';
 import { toTransactionObject } from '../payments/transaction-view.ts';
+import type { DeliveryService } from '../delivery/delivery.service.ts';
+import type { WebhooksService } from '../webhooks/webhooks.service.ts';
 
 /**
  * Reading and managing invoices (reference §6.10–6.12): details, the dashboard list with stats,
@@ -41,7 +43,7 @@ export function normalizeSearch(text: string): string {
 }
 
 
-export function createInvoiceManagementService(deps: { database: Database; clock: Clock; publicBaseUrl: string }) {
+export function createInvoiceManagementService(deps: { database: Database; clock: Clock; publicBaseUrl: string; delivery: DeliveryService; webhooks: WebhooksService }) {
   const repo = createInvoicesRepo({ database: deps.database });
   const paymentsRepo = createPaymentsRepo();
   const { db } = deps.database;
@@ -141,8 +143,8 @@ export function createInvoiceManagementService(deps: { database: Database; clock
     },
 
     /**
-     * `POST /api/v1/invoice/resend`: records a delivery request for the delivery worker (the
-     * outbox, issue #5) to the given number, by WhatsApp for WhatsApp invoices, else by SMS.
+     * `POST /api/v1/invoice/resend`: asks for a message to the given number, by WhatsApp for
+     * WhatsApp invoices, else by SMS; the request and its job commit together.
      */
     async resend(ctx: ReadContext & { write: WriteScope }): Promise<ApiResult> {
       const v = new FieldValidator();
@@ -161,21 +163,13 @@ export function createInvoiceManagementService(deps: { database: Database; clock
       const now = deps.clock.now();
       const status = effectiveStatus(inv, localDate(now, ctx.merchant.time_zone));
       if (status !== 'pending') throw new AppError('CONFLICT', { message: `The invoice cannot be resent: it is ${status}.` });
-      const result = await ctx.write(
-        async (w) => {
-          await repo.insertDeliveryRequest(w, {
-            merchantId: ctx.merchant.id,
-            invoiceId: inv.id,
-            reason: 'resend',
-            channel: inv.delivery_channel === 1 ? 1 : 0,
-            destination: `965${mobile}`,
-            now,
-          });
-          const [obj] = await present(ctx.merchant, [inv]);
-          return { message: 'Invoice Resent Successfully', response: obj };
-        },
-        { singleStatement: true },
-      );
+      // Read before the write: inside its transaction only its own connection may be used.
+      const [obj] = await present(ctx.merchant, [inv]);
+      const result = await ctx.write(async (w) => {
+        await deps.delivery.request(w, { invoice: inv, reason: 'resend', channel: inv.delivery_channel === 1 ? 'whatsapp' : 'sms', destination: `965${mobile}` });
+        return { message: 'Invoice Resent Successfully', response: obj };
+      });
+      deps.delivery.wake();
       return result;
     },
 
@@ -187,8 +181,15 @@ export function createInvoiceManagementService(deps: { database: Database; clock
       if (!/^[0-9]{1,40}$/.test(ctx.token)) throw notFound();
       const now = deps.clock.now();
       const today = localDate(now, ctx.merchant.time_zone);
-      const cancelled = await repo.cancelIfPayable(db, ctx.merchant.id, ctx.token, today, now);
-      if (cancelled) return { message: 'Invoice status update successful', response: null };
+      const cancelled = await db.transaction().execute(async (trx) => {
+        const inv = await repo.cancelIfPayable(trx, ctx.merchant.id, ctx.token, today, now);
+        if (inv) await deps.webhooks.emit(trx, { type: 'invoice.cancelled', merchant: ctx.merchant, invoice: inv });
+        return inv;
+      });
+      if (cancelled) {
+        deps.webhooks.wake();
+        return { message: 'Invoice status update successful', response: null };
+      }
       const inv = await repo.findByToken(db, ctx.merchant.id, ctx.token);
       if (!inv) throw notFound();
       const status = effectiveStatus(inv, today);

@@ -252,9 +252,14 @@ describeEngines('invoice management', (ctx) => {
       expect(res.status).toBe(200);
       expect(res.body.message).toBe('Invoice Resent Successfully');
       expect(res.body.response.id).toBe(created.d.id);
-      const { rows } = await ctx.db.executeSql('SELECT reason, channel, destination, status FROM delivery_requests WHERE invoice_id = $1', [created.d.id]);
-      // Invoice d is a WhatsApp invoice, so the resend goes by WhatsApp.
-      expect(rows).toEqual([{ reason: 'resend', channel: 1, destination: '96599998888', status: 'pending' }]);
+      const { rows } = await ctx.db.executeSql('SELECT reason, channel, destination, status FROM delivery_requests WHERE invoice_id = $1 ORDER BY id', [created.d.id]);
+      // Invoice d is a WhatsApp invoice: it went by WhatsApp when created, and the resend goes the same way, to the new number.
+      expect(rows).toEqual([
+        { reason: 'created', channel: 1, destination: '96566666666', status: 'pending' },
+        { reason: 'resend', channel: 1, destination: '96599998888', status: 'pending' },
+      ]);
+      const jobs = await ctx.db.executeSql("SELECT data->>'requestId' AS id FROM pgboss.job WHERE name = 'delivery.send'");
+      expect(jobs.rows.length).toBeGreaterThanOrEqual(2);
     });
 
     it.each([

@@ -198,18 +198,6 @@ export function createInvoicesRepo(deps: { database: Database }) {
         .returningAll()
         .executeTakeFirst();
     },
-
-    async insertDeliveryRequest(
-      db: Executor,
-      r: { merchantId: bigint; invoiceId: bigint; reason: 'created' | 'resend' | 'reminder'; channel: number; destination: string; now: Date },
-    ): Promise<bigint> {
-      const row = await db
-        .insertInto('delivery_requests')
-        .values({ merchant_id: r.merchantId, invoice_id: r.invoiceId, reason: r.reason, channel: r.channel, destination: r.destination, last_error: null, created_at: r.now, updated_at: r.now })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      return row.id;
-    },
   };
 }
 

@@ -9,6 +9,7 @@ import type { ApiResult, WriteScope } from '../../api/merchant-api.ts';
 import { readInvoice, type InvoiceInput } from './invoice-input.ts';
 import { toInvoiceObject } from './invoice-view.ts';
 import { createInvoicesRepo } from './invoices.repo.ts';
+import { CHANNEL_OF, type DeliveryService } from '../delivery/delivery.service.ts';
 
 export const MAX_INSTALLMENTS = 500;
 
@@ -28,7 +29,7 @@ export interface CreateContext {
  * a collision is astronomically rare, but the unique constraints are the guarantee: on a clash
  * the transaction is retried with fresh values.
  */
-export function createInvoicesService(deps: { clock: Clock; publicBaseUrl: string; database: Database }) {
+export function createInvoicesService(deps: { clock: Clock; publicBaseUrl: string; database: Database; delivery: DeliveryService }) {
   const repo = createInvoicesRepo({ database: deps.database });
 
   function newRow(merchant: Merchant, userId: bigint, input: InvoiceInput, now: Date): NewInvoice {
@@ -65,6 +66,10 @@ export function createInvoicesService(deps: { clock: Clock; publicBaseUrl: strin
 
   async function insertWithItems(trx: Kysely<DB> | Transaction<DB>, merchant: Merchant, rows: NewInvoice[], inputs: InvoiceInput[], plan?: { installmentsCount: number }) {
     const invoices = await repo.insertInvoices(trx, rows);
+    // The customer's message is asked for in the same transaction (an installment plan sends
+    // its first installment; the others are reached by reminders or a resend).
+    const first = invoices[0];
+    if (first && CHANNEL_OF[first.delivery_channel]) await deps.delivery.request(trx, { invoice: first, reason: 'created' });
     const objects = [];
     for (let i = 0; i < invoices.length; i++) {
       const inv = invoices[i]!;
@@ -85,16 +90,19 @@ export function createInvoicesService(deps: { clock: Clock; publicBaseUrl: strin
       const v = new FieldValidator();
       const input = readInvoice(v, ctx.payload, { merchant: ctx.merchant, today: localDate(now, ctx.merchant.time_zone), requireReference: false });
       v.throwIfInvalid();
-      return retryOnUniqueClash(FRESH_ID_CONSTRAINTS, () =>
+      const delivers = CHANNEL_OF[input!.deliveryChannel] !== undefined;
+      const result = await retryOnUniqueClash(FRESH_ID_CONSTRAINTS, () =>
         ctx.write(
           async (trx) => {
             const [obj] = await insertWithItems(trx, ctx.merchant, [newRow(ctx.merchant, ctx.userId, input!, now)], [input!]);
             return { message: 'Invoice generated successfully', response: obj };
           },
-          // Without items the write is one INSERT … RETURNING.
-          { singleStatement: input!.items.length === 0 },
+          // A link-only invoice without items is one INSERT … RETURNING.
+          { singleStatement: input!.items.length === 0 && !delivers },
         ),
       );
+      if (delivers) deps.delivery.wake();
+      return result;
     },
 
     /**
@@ -131,7 +139,7 @@ export function createInvoicesService(deps: { clock: Clock; publicBaseUrl: strin
 
       const total = inputs.reduce((s, i) => s + i.amount, 0n);
       const plan = { installmentsCount: inputs.length };
-      return retryOnUniqueClash(FRESH_ID_CONSTRAINTS, () =>
+      const result = await retryOnUniqueClash(FRESH_ID_CONSTRAINTS, () =>
         ctx.write(async (trx) => {
           const planId = await repo.insertPlan(trx, { merchantId: ctx.merchant.id, count: inputs.length, total });
           const rows = inputs.map((input, i) => ({
@@ -144,6 +152,8 @@ export function createInvoicesService(deps: { clock: Clock; publicBaseUrl: strin
           return { message: 'Invoices generated successfully', response: objects };
         }),
       );
+      deps.delivery.wake();
+      return result;
     },
   };
 }

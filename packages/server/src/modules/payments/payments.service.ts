@@ -8,6 +8,9 @@ import { localDate } from '../../lib/merchant-time.ts';
 import { numericToken, publicKey, randomDigits } from '../../lib/random-ids.ts';
 import type { FieldProblems, PaymentConnector, PaymentCredentials, PaymentOutcome, StartedPayment } from './payment-connector.ts';
 import { createPaymentsRepo, type PageMerchant } from './payments.repo.ts';
+import type { WebhooksService } from '../webhooks/webhooks.service.ts';
+import type { Kysely, Transaction } from 'kysely';
+import type { DB } from '../../db/schema.ts';
 
 /**
  * Customers paying invoices and open invoices (issue 4), and what the merchant can ask about it
@@ -112,6 +115,7 @@ export interface PaymentsServiceDeps {
   database: Database;
   clock: Clock;
   connector: PaymentConnector;
+  webhooks: WebhooksService;
   log?: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void };
 }
 
@@ -129,8 +133,27 @@ export function createPaymentsService(deps: PaymentsServiceDeps) {
     return oi.expiry_date !== null && oi.expiry_date < today ? 'expired' : 'active';
   }
 
-  /** Records the connector's answer and applies the transition. Returns the settled row. */
+  /** The webhook event of a settled attempt, in the settling transaction. */
+  async function emitFor(trx: Kysely<DB> | Transaction<DB>, row: PaymentTransaction): Promise<void> {
+    const merchant = await trx.selectFrom('merchants').select(['id', 'time_zone', 'webhook_url']).where('id', '=', row.merchant_id).executeTakeFirstOrThrow();
+    const ok = row.status === 'SUCCESSFUL';
+    if (row.invoice_id !== null) {
+      const invoice = await trx.selectFrom('invoices').select(['id', 'token', 'amount', 'reference_number', 'webhook_url']).where('id', '=', row.invoice_id).executeTakeFirstOrThrow();
+      await deps.webhooks.emit(trx, { type: ok ? 'invoice.paid' : 'invoice.payment_failed', merchant, invoice, transaction: row });
+    } else {
+      const openInvoice = await trx.selectFrom('open_invoices').select(['id', 'reference_number']).where('id', '=', row.open_invoice_id!).executeTakeFirstOrThrow();
+      await deps.webhooks.emit(trx, { type: ok ? 'open_invoice.paid' : 'open_invoice.payment_failed', merchant, openInvoice, transaction: row });
+    }
+  }
+
+  /** Records the connector's answer, applies the transition and reports it. Returns the settled row. */
   async function settle(tx: PaymentTransaction, started: StartedPayment | undefined, outcome: PaymentOutcome | undefined): Promise<PaymentTransaction> {
+    const row = await settleOnly(tx, started, outcome);
+    deps.webhooks.wake();
+    return row;
+  }
+
+  async function settleOnly(tx: PaymentTransaction, started: StartedPayment | undefined, outcome: PaymentOutcome | undefined): Promise<PaymentTransaction> {
     const now = deps.clock.now();
     const lockUntil = new Date(tx.created_at.getTime() + CLAIM_MS);
     const base = {
@@ -150,6 +173,7 @@ export function createPaymentsService(deps: PaymentsServiceDeps) {
           } else {
             await repo.addOpenInvoicePayment(trx, row.open_invoice_id!, row.amount);
           }
+          await emitFor(trx, row);
           return row;
         });
         return done ?? (await current(tx));
@@ -159,7 +183,11 @@ export function createPaymentsService(deps: PaymentsServiceDeps) {
         // a claim has lapsed): give it back at once and record the attempt as failed.
         deps.log?.warn({ transactionId: String(tx.id) }, 'captured payment for an invoice no longer payable; refunding');
         if (base.paymentId) await connector.refund(base.paymentId, tx.amount);
-        const row = await repo.completeAttempt(db, tx.id, { ...base, status: 'FAILED', resultCode: outcome.resultCode, failureReason: 'refunded' });
+        const row = await db.transaction().execute(async (trx) => {
+          const failed = await repo.completeAttempt(trx, tx.id, { ...base, status: 'FAILED', resultCode: outcome.resultCode, failureReason: 'refunded' });
+          if (failed) await emitFor(trx, failed);
+          return failed;
+        });
         return row ?? (await current(tx));
       }
     }
@@ -171,6 +199,7 @@ export function createPaymentsService(deps: PaymentsServiceDeps) {
         failureReason: outcome?.reason ?? 'timed_out',
       });
       if (row?.invoice_id != null) await repo.releaseInvoiceClaim(trx, row.invoice_id, lockUntil);
+      if (row) await emitFor(trx, row);
       return row;
     });
     return failed ?? (await current(tx));

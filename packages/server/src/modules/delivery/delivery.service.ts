@@ -1,0 +1,127 @@
+import { formatMoney } from '@fawtara/wire';
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../../db/database.ts';
+import type { DB, Invoice } from '../../db/schema.ts';
+import type { Clock } from '../../lib/clock.ts';
+import { invoicePageUrl, smsTexts } from '../invoices/invoice-view.ts';
+import type { Job, JobQueue } from '../jobs/job-queue.ts';
+import { composeInvoiceMessage } from './invoice-message.ts';
+import type { MessageChannel, MessageSender } from './message-sender.ts';
+
+/**
+ * Invoices reaching customers (issue 5): SMS, WhatsApp or e-mail, as the invoice's
+ * `invoiceSubType` says (3, "URL only", sends nothing). Each message asked for is a row in
+ * `delivery_requests`, written with its job in the transaction that creates the invoice (or
+ * resends, or reminds). The job sends it; a provider's transient failure is retried with
+ * backoff by the queue, a permanent one (or the last retry) marks it failed. The outcome is
+ * mirrored on the invoice as Hesabe shows it: `sms_status` 1 sent, 2 failed (0 until then) and
+ * the provider's reply in `sms_response`.
+ */
+type Executor = Kysely<DB> | Transaction<DB>;
+
+/** invoiceSubType → channel; 3 (URL) has none. */
+export const CHANNEL_OF: Record<number, MessageChannel | undefined> = { 0: 'sms', 1: 'whatsapp', 2: 'email' };
+
+export const SMS_STATUS = { pending: 0, sent: 1, failed: 2 } as const;
+
+export interface DeliveryServiceDeps {
+  database: Database;
+  clock: Clock;
+  queue: JobQueue;
+  senders: Record<MessageChannel, MessageSender>;
+  publicBaseUrl: string;
+}
+
+/** Where a channel delivers for this invoice: the mobile with its country code, or the e-mail. */
+export function destinationOf(inv: Pick<Invoice, 'country_code' | 'mobile_number' | 'customer_email'>, channel: MessageChannel): string | null {
+  if (channel === 'email') return inv.customer_email;
+  return inv.country_code + inv.mobile_number;
+}
+
+export function createDeliveryService(deps: DeliveryServiceDeps) {
+  const { db } = deps.database;
+
+  return {
+    /**
+     * Asks for a message inside the caller's transaction: the request row and its job commit
+     * together. Returns the request id, or undefined when the invoice has nowhere to send to.
+     */
+    async request(trx: Executor, r: { invoice: Pick<Invoice, 'id' | 'merchant_id' | 'delivery_channel' | 'country_code' | 'mobile_number' | 'customer_email'>; reason: 'created' | 'resend' | 'reminder'; channel?: MessageChannel; destination?: string }): Promise<bigint | undefined> {
+      const channel = r.channel ?? CHANNEL_OF[r.invoice.delivery_channel];
+      if (!channel) return undefined;
+      const destination = r.destination ?? destinationOf(r.invoice, channel);
+      if (!destination) return undefined;
+      const now = deps.clock.now();
+      const row = await trx
+        .insertInto('delivery_requests')
+        .values({ merchant_id: r.invoice.merchant_id, invoice_id: r.invoice.id, reason: r.reason, channel: channel === 'sms' ? 0 : channel === 'whatsapp' ? 1 : 2, destination, last_error: null, created_at: now, updated_at: now })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await deps.queue.send('delivery.send', { requestId: String(row.id) }, { db: trx });
+      return row.id;
+    },
+
+    wake(): void {
+      deps.queue.notify('delivery.send');
+    },
+
+    /** The `delivery.send` job: sends one requested message. Throws to have the queue retry. */
+    async send(job: Job<{ requestId: string }>): Promise<'sent' | 'failed' | 'skipped' | 'retry'> {
+      const id = BigInt(job.data.requestId);
+      const req = await db.selectFrom('delivery_requests').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!req || req.status !== 'pending') return 'skipped';
+      const inv = await db.selectFrom('invoices').selectAll().where('id', '=', req.invoice_id).executeTakeFirstOrThrow();
+      const merchant = await db.selectFrom('merchants').select(['name']).where('id', '=', inv.merchant_id).executeTakeFirstOrThrow();
+      const items = await db.selectFrom('invoice_items').selectAll().where('invoice_id', '=', inv.id).orderBy('position').execute();
+      const channel: MessageChannel = req.channel === 0 ? 'sms' : req.channel === 1 ? 'whatsapp' : 'email';
+      const message = composeInvoiceMessage({
+        channel,
+        lang: inv.language,
+        to: req.destination,
+        reason: req.reason,
+        merchantName: merchant.name,
+        customerName: inv.customer_name,
+        amount: formatMoney(inv.amount),
+        currency: 'KWD',
+        reference: inv.reference_number,
+        token: inv.token,
+        description: inv.description,
+        expiresOn: inv.expires_on,
+        link: invoicePageUrl(deps.publicBaseUrl, inv.access_key),
+        items: items.map((it) => ({ title: it.title, quantity: it.quantity, rate: formatMoney(it.rate), amount: formatMoney(it.amount) })),
+        smsText: smsTexts(inv),
+      });
+      const result = await deps.senders[channel].send(message);
+      const now = deps.clock.now();
+      const response = (result.ok ? result.providerResponse : `${result.error}${result.providerResponse ? `: ${result.providerResponse}` : ''}`).slice(0, 500);
+      const lastTry = job.retryCount >= job.retryLimit;
+      const outcome = result.ok ? 'sent' : result.permanent || lastTry ? 'failed' : 'retry';
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('delivery_requests')
+          .set({
+            status: outcome === 'retry' ? 'pending' : outcome,
+            attempts: req.attempts + 1,
+            last_error: result.ok ? null : response,
+            provider_response: result.ok ? response : (result.providerResponse || null),
+            sent_at: outcome === 'sent' ? now : null,
+            updated_at: now,
+          })
+          .where('id', '=', id)
+          .where('status', '=', 'pending')
+          .execute();
+        if (outcome !== 'retry') {
+          await trx
+            .updateTable('invoices')
+            .set({ sms_status: outcome === 'sent' ? SMS_STATUS.sent : SMS_STATUS.failed, sms_response: response })
+            .where('id', '=', inv.id)
+            .execute();
+        }
+      });
+      if (outcome === 'retry') throw new Error(`delivery ${id} via ${deps.senders[channel].name} failed, will retry: ${response}`);
+      return outcome;
+    },
+  };
+}
+
+export type DeliveryService = ReturnType<typeof createDeliveryService>;

@@ -60,6 +60,8 @@ export interface AppDeps {
   queue?: JobQueue;
   /** Replaces the configured sender of a channel (tests). */
   senders?: Partial<Record<MessageChannel, MessageSender>>;
+  /** Wait before retrying a webhook or a message after n failures (tests shorten the real backoff). */
+  retryBackoffMs?: (failures: number) => number;
   /** Where log lines go (stdout by default); tests read them to prove what is never logged. */
   logStream?: { write(line: string): void };
 }
@@ -133,8 +135,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     allowPrivateAddresses,
   });
   const senders = { ...configured, ...deps.senders };
-  const webhooks = createWebhooksService({ database: deps.database, clock, queue, post: postJson, allowPrivateAddresses });
-  const delivery = createDeliveryService({ database: deps.database, clock, queue, senders, publicBaseUrl: deps.config.publicBaseUrl });
+  const backoff = deps.retryBackoffMs ? { backoffMs: deps.retryBackoffMs } : {};
+  const webhooks = createWebhooksService({ database: deps.database, clock, queue, post: postJson, allowPrivateAddresses, ...backoff });
+  const delivery = createDeliveryService({ database: deps.database, clock, queue, senders, publicBaseUrl: deps.config.publicBaseUrl, ...backoff });
   const expiry = createInvoiceExpiryService({ database: deps.database, clock, webhooks, delivery });
   app.decorate('workers', { queue, delivery, webhooks, expiry });
   app.addHook('onClose', async () => {
@@ -142,7 +145,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     configured.close();
   });
 
-  const invoices = createInvoicesService({ clock, publicBaseUrl: deps.config.publicBaseUrl, database: deps.database, delivery });
+  const invoices = createInvoicesService({ clock, publicBaseUrl: deps.config.publicBaseUrl, database: deps.database, delivery, allowPrivateAddresses });
   const openInvoices = createOpenInvoicesService({ clock, publicBaseUrl: deps.config.publicBaseUrl, database: deps.database });
   const management = createInvoiceManagementService({ clock, publicBaseUrl: deps.config.publicBaseUrl, database: deps.database, delivery, webhooks });
   const profile = createProfileService({ database: deps.database });

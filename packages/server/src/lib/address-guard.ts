@@ -196,6 +196,21 @@ export function parseOutboundUrl(raw: string): ParsedOutboundUrl {
   return { ok: true, url, host, ipLiteral: net.isIP(host) !== 0 };
 }
 
+/**
+ * What can be refused without DNS: an invalid URL, or a host that is a non-public IP literal or
+ * a `localhost` name. For refusing at input time (an invoice's webhook); delivery checks fully.
+ */
+export function obviousProblem(url: string): string | null {
+  const parsed = parseOutboundUrl(url);
+  if (!parsed.ok) return parsed.reason;
+  if (isLocalhostName(parsed.host)) return 'host is a loopback name';
+  if (parsed.ipLiteral) {
+    const kind = classifyAddress(parsed.host);
+    if (kind !== 'public') return `host is ${describeAddress(kind, parsed.host)}`;
+  }
+  return null;
+}
+
 export type CheckUrlResult = { ok: true; addresses: string[] } | { ok: false; reason: string };
 
 /**

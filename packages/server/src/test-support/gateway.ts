@@ -2,7 +2,8 @@ import { createCodec, type Codec } from '@fawtara/wire';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../app.ts';
 import type { Database } from '../db/database.ts';
-import { fixedClock, type Clock } from '../lib/clock.ts';
+import { fixedClock, runningClock, type Clock } from '../lib/clock.ts';
+import type { MessageChannel, MessageSender } from '../modules/delivery/message-sender.ts';
 import type { LoginLimits } from '../modules/auth/auth.service.ts';
 import { createMerchantsService, type IssuedMerchant, type NewMerchantInput } from '../modules/merchants/merchants.service.ts';
 import { SANDBOX } from '../modules/merchants/sandbox-credentials.ts';
@@ -59,14 +60,26 @@ let merchantSeq = 0;
  * The gateway on a test database, with the sandbox merchant logged in, driven through
  * `app.inject` (no socket). The clock is fixed at `now` and can be moved.
  */
-export async function startGateway(database: Database, opts: { now?: string; loginLimits?: LoginLimits; logLines?: string[] } = {}): Promise<TestGateway> {
-  const clock = fixedClock(opts.now ?? '2026-11-21T09:00:00Z');
+export interface GatewayOptions {
+  /** The frozen clock's time; `'running'` for a clock that follows real time (job tests). */
+  now?: string | 'running';
+  loginLimits?: LoginLimits;
+  logLines?: string[];
+  mode?: 'sandbox' | 'production';
+  senders?: Partial<Record<MessageChannel, MessageSender>>;
+  retryBackoffMs?: (failures: number) => number;
+}
+
+export async function startGateway(database: Database, opts: GatewayOptions = {}): Promise<TestGateway> {
+  const clock = opts.now === 'running' ? runningClock() : fixedClock(opts.now ?? '2026-11-21T09:00:00Z');
   const merchants = createMerchantsService({ database, clock: clock as Clock });
   await merchants.ensureSandboxMerchant();
   const app = await buildApp({
     database,
     clock,
-    config: { publicBaseUrl: TEST_BASE_URL, logLevel: opts.logLines ? 'trace' : 'silent', trustProxy: false, mode: 'sandbox' },
+    config: { publicBaseUrl: TEST_BASE_URL, logLevel: opts.logLines ? 'trace' : 'silent', trustProxy: false, mode: opts.mode ?? 'sandbox' },
+    ...(opts.senders ? { senders: opts.senders } : {}),
+    ...(opts.retryBackoffMs ? { retryBackoffMs: opts.retryBackoffMs } : {}),
     ...(opts.logLines ? { logStream: { write: (line: string) => void opts.logLines!.push(line) } } : {}),
     loginLimits: opts.loginLimits ?? { windowSeconds: 900, maxFailuresPerUser: 1000, maxFailuresPerAddress: 1000 },
   });

@@ -12,8 +12,9 @@ import type { MessageChannel, MessageSender } from './message-sender.ts';
  * Invoices reaching customers (issue 5): SMS, WhatsApp or e-mail, as the invoice's
  * `invoiceSubType` says (3, "URL only", sends nothing). Each message asked for is a row in
  * `delivery_requests`, written with its job in the transaction that creates the invoice (or
- * resends, or reminds). The job sends it; a provider's transient failure is retried with
- * backoff by the queue, a permanent one (or the last retry) marks it failed. The outcome is
+ * resends, or reminds). The job sends it; after a provider's transient failure the next try is
+ * queued with backoff (up to MAX_ATTEMPTS tries); a permanent failure, or the last try, marks
+ * it failed. (pg-boss's own retries are only for a worker that died mid-job.) The outcome is
  * mirrored on the invoice as Hesabe shows it: `sms_status` 1 sent, 2 failed (0 until then) and
  * the provider's reply in `sms_response`.
  */
@@ -24,12 +25,24 @@ export const CHANNEL_OF: Record<number, MessageChannel | undefined> = { 0: 'sms'
 
 export const SMS_STATUS = { pending: 0, sent: 1, failed: 2 } as const;
 
+/** Tries per message before it is marked failed (about 10 hours with the default backoff). */
+export const MAX_ATTEMPTS = 8;
+const BACKOFF_MS = [15_000, 60_000, 300_000, 900_000, 3_600_000, 10_800_000, 21_600_000];
+
+/** Wait after the n-th failed try (1-based), jittered ±20%. */
+export function deliveryBackoffMs(failures: number, random: () => number = Math.random): number {
+  const base = BACKOFF_MS[Math.min(failures, BACKOFF_MS.length) - 1] ?? BACKOFF_MS[0]!;
+  return Math.round(base * (0.8 + 0.4 * random()));
+}
+
 export interface DeliveryServiceDeps {
   database: Database;
   clock: Clock;
   queue: JobQueue;
   senders: Record<MessageChannel, MessageSender>;
   publicBaseUrl: string;
+  /** Wait before the next try after `failures` failed ones (tests shorten it). */
+  backoffMs?: (failures: number) => number;
 }
 
 /** Where a channel delivers for this invoice: the mobile with its country code, or the e-mail. */
@@ -65,7 +78,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
       deps.queue.notify('delivery.send');
     },
 
-    /** The `delivery.send` job: sends one requested message. Throws to have the queue retry. */
+    /** The `delivery.send` job: one try of one requested message. Safe to run twice. */
     async send(job: Job<{ requestId: string }>): Promise<'sent' | 'failed' | 'skipped' | 'retry'> {
       const id = BigInt(job.data.requestId);
       const req = await db.selectFrom('delivery_requests').selectAll().where('id', '=', id).executeTakeFirst();
@@ -93,24 +106,31 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
       });
       const result = await deps.senders[channel].send(message);
       const now = deps.clock.now();
-      const response = (result.ok ? result.providerResponse : `${result.error}${result.providerResponse ? `: ${result.providerResponse}` : ''}`).slice(0, 500);
-      const lastTry = job.retryCount >= job.retryLimit;
-      const outcome = result.ok ? 'sent' : result.permanent || lastTry ? 'failed' : 'retry';
+      // A failure's provider reply is often the error itself; say it once.
+      const detail = !result.ok && result.providerResponse && result.providerResponse !== result.error ? `: ${result.providerResponse}` : '';
+      const response = (result.ok ? result.providerResponse : `${result.error}${detail}`).slice(0, 500);
+      const tries = req.attempts + 1;
+      const outcome = result.ok ? 'sent' : result.permanent || tries >= MAX_ATTEMPTS ? 'failed' : 'retry';
+      const next = outcome === 'retry' ? new Date(now.getTime() + (deps.backoffMs ?? deliveryBackoffMs)(tries)) : null;
       await db.transaction().execute(async (trx) => {
-        await trx
+        const moved = await trx
           .updateTable('delivery_requests')
           .set({
             status: outcome === 'retry' ? 'pending' : outcome,
-            attempts: req.attempts + 1,
+            attempts: tries,
             last_error: result.ok ? null : response,
-            provider_response: result.ok ? response : (result.providerResponse || null),
+            provider_response: result.ok ? response : result.providerResponse || null,
             sent_at: outcome === 'sent' ? now : null,
             updated_at: now,
           })
           .where('id', '=', id)
           .where('status', '=', 'pending')
-          .execute();
-        if (outcome !== 'retry') {
+          // A job re-run after a crash, racing the live one, changes nothing.
+          .where('attempts', '=', req.attempts)
+          .executeTakeFirst();
+        if (moved.numUpdatedRows === 0n) return;
+        if (next) await deps.queue.send('delivery.send', { requestId: String(id) }, { db: trx, startAfter: next });
+        else {
           await trx
             .updateTable('invoices')
             .set({ sms_status: outcome === 'sent' ? SMS_STATUS.sent : SMS_STATUS.failed, sms_response: response })
@@ -118,7 +138,6 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
             .execute();
         }
       });
-      if (outcome === 'retry') throw new Error(`delivery ${id} via ${deps.senders[channel].name} failed, will retry: ${response}`);
       return outcome;
     },
   };

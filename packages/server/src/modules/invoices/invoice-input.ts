@@ -1,4 +1,5 @@
 import { formatMoney } from '@fawtara/wire';
+import { obviousProblem } from '../../lib/address-guard.ts';
 import { asObject, type FieldValidator } from '../../lib/field-validator.ts';
 import type { Merchant } from '../../db/schema.ts';
 import { PAYMENT_METHOD_CODES, PAYMENT_METHODS } from './payment-methods.ts';
@@ -41,6 +42,8 @@ export interface InvoiceRules {
   /** Today in the merchant's time zone, `YYYY-MM-DD`. */
   today: string;
   requireReference: boolean;
+  /** Sandbox mode, or a merchant allowed private webhook addresses (development). */
+  allowPrivateWebhooks: boolean;
 }
 
 export function readInvoice(v: FieldValidator, body: Record<string, unknown>, rules: InvoiceRules): InvoiceInput | undefined {
@@ -63,6 +66,11 @@ export function readInvoice(v: FieldValidator, body: Record<string, unknown>, ru
   const expiresOn = v.date(body, 'expiresAt', { required: true, notBefore: rules.today });
   const language = v.code(body, 'language', ['en', 'ar'] as const) ?? rules.merchant.default_language;
   const webhookUrl = v.httpUrl(body, 'webhook') ?? null;
+  if (webhookUrl !== null && !rules.allowPrivateWebhooks) {
+    // Names are resolved (and refused if private) when delivering; literals and localhost now.
+    const problem = obviousProblem(webhookUrl);
+    if (problem) v.fail('webhook', `The webhook URL is not allowed: ${problem}. Webhooks go only to public addresses.`);
+  }
   const items = readItems(v, body, amount);
 
   if (v.hasErrors()) return undefined;

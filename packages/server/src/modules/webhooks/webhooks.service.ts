@@ -51,6 +51,8 @@ export interface WebhooksServiceDeps {
   post: Post;
   /** Sandbox mode lets webhooks reach private and loopback addresses (local development). */
   allowPrivateAddresses: boolean;
+  /** Wait before the next attempt after `failures` failed ones (tests shorten it). */
+  backoffMs?: (failures: number) => number;
 }
 
 /** What happened, as the caller knows it inside its transaction. */
@@ -184,7 +186,7 @@ export function createWebhooksService(deps: WebhooksServiceDeps) {
       const failures = delivery.attempts + 1;
       const delivered = error === null;
       const dead = !delivered && now.getTime() - delivery.retry_from.getTime() >= RETRY_WINDOW_MS;
-      const next = delivered || dead ? null : new Date(now.getTime() + backoffMs(failures));
+      const next = delivered || dead ? null : new Date(now.getTime() + (deps.backoffMs ?? backoffMs)(failures));
       await db.transaction().execute(async (trx) => {
         await repo.recordAttempt(trx, { deliveryId, attempt: failures, startedAt, durationMs, statusCode, error });
         const moved = await repo.afterAttempt(trx, {

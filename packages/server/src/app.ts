@@ -159,7 +159,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerOpenInvoiceRoutes(app, { api, openInvoices, docs });
   registerProfileRoutes(app, { api, profile, docs });
   registerTransactionRoutes(app, { api, payments, docs });
-  registerWebhookRoutes(app, { api, webhooks, docs });
+  registerWebhookRoutes(app, { api, webhooks, docs, database: deps.database, merchantsRepo: merchants.repo, clock, allowPrivateAddresses });
   if (allowPrivateAddresses) registerOutboxRoutes(app, { database: deps.database });
   registerPageRoutes(app, { payments, csrf, publicBaseUrl: deps.config.publicBaseUrl });
 

@@ -107,6 +107,14 @@ export function createMerchantApi(deps: MerchantApiDeps) {
 
   return {
     /**
+     * Drops what this process remembers of merchants, after a change to a merchant's settings:
+     * its next request reads them afresh (other processes within the cache's lifetime).
+     */
+    forgetCachedMerchants(): void {
+      credentials.clear();
+    },
+
+    /**
      * The merchant named by the `accessCode` header alone, for the payment gateway's plain
      * endpoints (transaction enquiry, reference §7.5) that Hesabe authenticates that way.
      */

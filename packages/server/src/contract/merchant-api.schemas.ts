@@ -313,3 +313,11 @@ export const WebhookSecretReply = Type.Object({
 });
 
 export const RedeliverReply = Type.Object({ event_id: Type.String(), deliveries: Type.Integer() });
+
+export const WebhookSettingsRequest = Type.Object({
+  merchantCode: MerchantCode,
+  webhookUrl: Type.Optional(Type.Union([Type.String({ format: 'uri', maxLength: 2048 }), Type.Literal(''), Type.Null()], { description: 'Default webhook URL for every event; "" or null removes it' })),
+  reminderDays: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 30 }), Type.String(), Type.Null()], { description: 'Remind customers this many days before an invoice expires (each installment too); null or "" turns reminders off' })),
+});
+
+export const WebhookSettingsReply = Type.Object({ webhook_url: Nullable(Type.String()), reminder_days: Nullable(Type.Integer()) });

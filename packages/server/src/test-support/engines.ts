@@ -77,3 +77,27 @@ export function describeEngines(name: string, fn: (ctx: EngineContext) => void):
     });
   });
 }
+
+/**
+ * A migrated scratch PostgreSQL database that other processes can open too (a worker spawned by
+ * the test): the Database, and the URL to give them. close() closes ours and drops it, ending any
+ * session a killed child left behind.
+ */
+export async function createPostgresTestDatabaseWithUrl(): Promise<{ database: Database; url: string; close(): Promise<void> }> {
+  const template = inject('pgTemplate');
+  if (template === null) throw new Error('PostgreSQL is not available in this run');
+  const adminUrl = inject('pgAdminUrl');
+  const name = await createScratchPostgresDatabase(template);
+  const url = databaseUrl(adminUrl, name);
+  const database = await openDatabase({ databaseUrl: url, poolSize: 5 });
+  let closed: Promise<void> | undefined;
+  return {
+    database,
+    url,
+    close: () =>
+      (closed ??= (async () => {
+        await database.close();
+        await dropDatabase(adminUrl, name, { force: true });
+      })()),
+  };
+}

@@ -25,6 +25,8 @@ export interface HttpReceiver {
   /** Answers for the next requests, in order; after them, `fallback` (200 by default). */
   script(...answers: Scripted[]): void;
   setFallback(answer: Scripted): void;
+  /** Waits `ms` after each request has arrived (and been recorded) before answering it; 0 (the default) answers at once. */
+  setDelay(ms: number): void;
   /** Resolves once `count` requests have arrived (or rejects after `timeoutMs`). */
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedRequest[]>;
   close(): Promise<void>;
@@ -36,6 +38,8 @@ export async function startHttpReceiver(): Promise<HttpReceiver> {
   let fallback: Scripted = 200;
   const waiters: Array<{ count: number; resolve: () => void }> = [];
   const hanging = new Set<http.ServerResponse>();
+  let delayMs = 0;
+  const delayed = new Set<NodeJS.Timeout>();
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -58,7 +62,17 @@ export async function startHttpReceiver(): Promise<HttpReceiver> {
         return;
       }
       const { status, body } = typeof answer === 'number' ? { status: answer, body: undefined } : answer;
-      res.writeHead(status, { 'content-type': 'application/json' }).end(body ?? JSON.stringify({ ok: status < 300 }));
+      const reply = () => void res.writeHead(status, { 'content-type': 'application/json' }).end(body ?? JSON.stringify({ ok: status < 300 }));
+      if (delayMs <= 0) {
+        reply();
+        return;
+      }
+      const timer = setTimeout(() => {
+        delayed.delete(timer);
+        // The sender may have gone meanwhile (a killed worker): nobody to answer.
+        if (!res.destroyed && !req.socket.destroyed) reply();
+      }, delayMs);
+      delayed.add(timer);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -70,6 +84,7 @@ export async function startHttpReceiver(): Promise<HttpReceiver> {
     received,
     script: (...answers) => void queue.push(...answers),
     setFallback: (answer) => void (fallback = answer),
+    setDelay: (ms) => void (delayMs = ms),
     waitFor(count, timeoutMs = 10_000) {
       if (received.length >= count) return Promise.resolve(received);
       return new Promise((resolve, reject) => {
@@ -84,6 +99,8 @@ export async function startHttpReceiver(): Promise<HttpReceiver> {
       });
     },
     async close() {
+      for (const timer of delayed) clearTimeout(timer);
+      delayed.clear();
       for (const res of hanging) res.socket?.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -23,7 +23,7 @@ export function createInvoiceExpiryService(deps: { database: Database; clock: Cl
   async function expireBatch(now: Date): Promise<number> {
     const expired = await db.transaction().execute(async (trx) => {
       // SKIP LOCKED: a second process running the same minute takes other rows, never the same.
-      const { rows } = await sql<Invoice & { m_time_zone: string; m_webhook_url: string | null }>`
+      const { rows } = await sql<Invoice>`
         WITH due AS (
           SELECT i.id FROM invoices i JOIN merchants m ON m.id = i.merchant_id
           WHERE i.status = 'pending'
@@ -34,13 +34,13 @@ export function createInvoiceExpiryService(deps: { database: Database; clock: Cl
           FOR UPDATE OF i SKIP LOCKED
         )
         UPDATE invoices i SET status = 'expired', expired_at = ${now}, updated_at = ${now}
-        FROM due, merchants m
-        WHERE i.id = due.id AND m.id = i.merchant_id
-        RETURNING i.*, m.time_zone AS m_time_zone, m.webhook_url AS m_webhook_url`.execute(trx);
+        FROM due
+        WHERE i.id = due.id
+        RETURNING i.*`.execute(trx);
       for (const row of rows) {
         await deps.webhooks.emit(trx, {
           type: 'invoice.expired',
-          merchant: { id: row.merchant_id, time_zone: row.m_time_zone, webhook_url: row.m_webhook_url },
+          merchant: { id: row.merchant_id },
           invoice: row,
         });
       }

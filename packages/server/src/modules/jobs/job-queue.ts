@@ -67,7 +67,8 @@ export function createJobQueue(opts: JobQueueOptions) {
     migrate: false,
     supervise: true,
     schedule: opts.schedule ?? true,
-    maintenanceIntervalSeconds: opts.maintenanceIntervalSeconds ?? 30,
+    // Also how soon a job a killed worker held is given to another worker (after it expires).
+    maintenanceIntervalSeconds: opts.maintenanceIntervalSeconds ?? 10,
     // Completed jobs are history we keep in our own tables; pg-boss may forget them soon.
     deleteAfterHours: 24,
   });

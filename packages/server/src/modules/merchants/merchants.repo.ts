@@ -72,6 +72,19 @@ export function createMerchantsRepo() {
         .executeTakeFirstOrThrow();
     },
 
+    async updateNotificationSettings(db: Executor, merchantId: bigint, s: { webhookUrl?: string | null; reminderDays?: number | null }, now: Date): Promise<Merchant> {
+      return db
+        .updateTable('merchants')
+        .set({
+          ...(s.webhookUrl !== undefined ? { webhook_url: s.webhookUrl } : {}),
+          ...(s.reminderDays !== undefined ? { reminder_days: s.reminderDays } : {}),
+          updated_at: now,
+        })
+        .where('id', '=', merchantId)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    },
+
     /** The digits Arabic payment pages show; false when no merchant has that code. */
     async setPageDigits(db: Executor, code: string, digits: 'latn' | 'arab'): Promise<boolean> {
       const r = await db.updateTable('merchants').set({ page_digits: digits }).where('code', '=', code).executeTakeFirst();

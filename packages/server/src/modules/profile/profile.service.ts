@@ -31,7 +31,7 @@ export function profileOf(merchant: Merchant, user: { id: bigint; username: stri
       phone: merchant.phone,
       sandbox: merchant.is_sandbox,
       payment_methods: merchant.payment_methods.map((id) => ({ id: String(id), name: PAYMENT_METHODS[id] ?? 'Unknown' })),
-      settings: { time_zone: merchant.time_zone, default_language: merchant.default_language, webhook_url: merchant.webhook_url },
+      settings: { time_zone: merchant.time_zone, default_language: merchant.default_language, webhook_url: merchant.webhook_url, reminder_days: merchant.reminder_days },
     },
   };
 }

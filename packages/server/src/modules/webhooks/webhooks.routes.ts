@@ -1,7 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiDocs } from '../../api/api-docs.ts';
 import type { MerchantApi } from '../../api/merchant-api.ts';
-import { MerchantOnly, RedeliverReply, WebhookEventList, WebhookEventsQuery, WebhookSecretReply } from '../../contract/merchant-api.schemas.ts';
+import { MerchantOnly, RedeliverReply, WebhookEventList, WebhookEventsQuery, WebhookSecretReply, WebhookSettingsReply, WebhookSettingsRequest } from '../../contract/merchant-api.schemas.ts';
+import { obviousProblem } from '../../lib/address-guard.ts';
+import type { Clock } from '../../lib/clock.ts';
+import type { MerchantsRepo } from '../merchants/merchants.repo.ts';
+import type { Database } from '../../db/database.ts';
 import { AppError } from '../../lib/app-error.ts';
 import { FieldValidator } from '../../lib/field-validator.ts';
 import { pageOf, readListQuery } from '../../lib/list-query.ts';
@@ -12,7 +16,55 @@ import type { WebhooksService } from './webhooks.service.ts';
  * The merchant's view of its webhooks (Fawtara additions, encrypted like the rest of the
  * merchant API): the events with every delivery attempt, a redelivery, and the signing secret.
  */
-export function registerWebhookRoutes(app: FastifyInstance, deps: { api: MerchantApi; webhooks: WebhooksService; docs: ApiDocs }): void {
+export interface WebhookRoutesDeps {
+  api: MerchantApi;
+  webhooks: WebhooksService;
+  docs: ApiDocs;
+  database: Database;
+  merchantsRepo: MerchantsRepo;
+  clock: Clock;
+  allowPrivateAddresses: boolean;
+}
+
+export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRoutesDeps): void {
+  const settings = deps.docs.encrypted({
+    method: 'PUT',
+    url: '/api/v1/webhook-settings',
+    tags: ['webhooks'],
+    summary: "Set the merchant's default webhook URL and reminders",
+    description:
+      "Every event goes to this URL as well as to an invoice's own `webhook`. Private, loopback and link-local addresses are refused outside sandbox mode (names are also checked when delivering). Fields left out are unchanged.",
+    request: WebhookSettingsRequest,
+    response: WebhookSettingsReply,
+    successMessage: 'Webhook settings updated',
+  });
+  app.put(
+    '/api/v1/webhook-settings',
+    { schema: settings },
+    deps.api.handler(async (ctx) => {
+      const v = new FieldValidator();
+      const p = ctx.payload;
+      let webhookUrl: string | null | undefined;
+      if (p.webhookUrl === null || p.webhookUrl === '') webhookUrl = null;
+      else if (p.webhookUrl !== undefined) {
+        webhookUrl = v.httpUrl(p, 'webhookUrl');
+        const problem = webhookUrl && !(deps.allowPrivateAddresses || ctx.merchant.allow_private_webhooks) ? obviousProblem(webhookUrl) : null;
+        if (problem) v.fail('webhookUrl', `The webhookUrl is not allowed: ${problem}. Webhooks go only to public addresses.`);
+      }
+      let reminderDays: number | null | undefined;
+      if (p.reminderDays === null || p.reminderDays === '') reminderDays = null;
+      else if (p.reminderDays !== undefined) {
+        const n = typeof p.reminderDays === 'number' ? p.reminderDays : typeof p.reminderDays === 'string' && /^\d{1,2}$/.test(p.reminderDays) ? Number(p.reminderDays) : NaN;
+        if (!Number.isInteger(n) || n < 1 || n > 30) v.fail('reminderDays', 'The reminderDays field must be a whole number of days from 1 to 30, or null to turn reminders off.');
+        else reminderDays = n;
+      }
+      v.throwIfInvalid();
+      const m = await deps.merchantsRepo.updateNotificationSettings(deps.database.db, ctx.merchant.id, { webhookUrl, reminderDays }, deps.clock.now());
+      deps.api.forgetCachedMerchants();
+      return { message: 'Webhook settings updated', response: { webhook_url: m.webhook_url, reminder_days: m.reminder_days } };
+    }),
+  );
+
   const list = deps.docs.encrypted({
     method: 'GET',
     url: '/api/v1/webhook-events',

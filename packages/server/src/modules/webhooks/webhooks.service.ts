@@ -58,7 +58,8 @@ export interface WebhooksServiceDeps {
 /** What happened, as the caller knows it inside its transaction. */
 export interface EventInput {
   type: WebhookEventType;
-  merchant: { id: bigint; time_zone: string; webhook_url: string | null };
+  /** Its default webhook URL and time zone are read in the transaction (never from a cache). */
+  merchant: { id: bigint };
   invoice?: Pick<Invoice, 'id' | 'token' | 'amount' | 'reference_number' | 'webhook_url'>;
   openInvoice?: Pick<OpenInvoice, 'id' | 'reference_number'>;
   transaction?: PaymentTransaction;
@@ -86,8 +87,7 @@ export function createWebhooksService(deps: WebhooksServiceDeps) {
    * status, payment_type, service_type, datetime) plus ours. Built once, stored, and sent byte
    * for byte on every attempt.
    */
-  function body(id: string, e: EventInput, now: Date): string {
-    const tz = e.merchant.time_zone;
+  function body(id: string, e: EventInput, tz: string, now: Date): string {
     const tx = e.transaction;
     const reference = tx?.reference_number ?? e.invoice?.reference_number ?? e.invoice?.token ?? e.openInvoice?.reference_number ?? null;
     return JSON.stringify({
@@ -125,6 +125,7 @@ export function createWebhooksService(deps: WebhooksServiceDeps) {
     async emit(trx: Executor, e: EventInput): Promise<string> {
       const now = deps.clock.now();
       const id = newEventId();
+      const merchant = await trx.selectFrom('merchants').select(['time_zone', 'webhook_url']).where('id', '=', e.merchant.id).executeTakeFirstOrThrow();
       await repo.insertEvent(trx, {
         id,
         merchantId: e.merchant.id,
@@ -132,10 +133,10 @@ export function createWebhooksService(deps: WebhooksServiceDeps) {
         invoiceId: e.invoice?.id ?? null,
         openInvoiceId: e.openInvoice?.id ?? null,
         transactionId: e.transaction?.id ?? null,
-        body: body(id, e, now),
+        body: body(id, e, merchant.time_zone, now),
         now,
       });
-      const urls = [...new Set([e.invoice?.webhook_url, e.merchant.webhook_url].filter((u): u is string => typeof u === 'string' && u !== ''))];
+      const urls = [...new Set([e.invoice?.webhook_url, merchant.webhook_url].filter((u): u is string => typeof u === 'string' && u !== ''))];
       for (const url of urls) {
         const deliveryId = await repo.insertDelivery(trx, id, url, now);
         await deps.queue.send('webhook.deliver', { deliveryId: String(deliveryId) }, { db: trx });

@@ -145,6 +145,21 @@ describeEngines('webhooks', (ctx) => {
     expect(unknown.status).toBe(404);
   });
 
+  it('the merchant sets its default webhook URL and reminders; bad values are refused and change nothing', async () => {
+    const other = await gw.newMerchant();
+    const put = (payload: Record<string, unknown>) => gw.call({ method: 'PUT', url: '/api/v1/webhook-settings', as: other, payload: { merchantCode: other.merchantCode, ...payload } });
+    const ok = await put({ webhookUrl: `${receiver.url}/other`, reminderDays: 3 });
+    expect(ok.status).toBe(200);
+    expect(ok.body.response).toEqual({ webhook_url: `${receiver.url}/other`, reminder_days: 3 });
+    const bad = await put({ webhookUrl: 'ftp://example.com/x', reminderDays: 45 });
+    expect(bad.status).toBe(422);
+    expect(Object.keys(bad.body.response).sort()).toEqual(['reminderDays', 'webhookUrl']);
+    const profile = await gw.call({ method: 'GET', url: '/api/v1/profile', as: other, payload: { merchantCode: other.merchantCode }, via: 'query' });
+    expect(profile.body.response.settings).toMatchObject({ webhook_url: `${receiver.url}/other`, reminder_days: 3 });
+    const off = await put({ reminderDays: null });
+    expect(off.body.response).toEqual({ webhook_url: `${receiver.url}/other`, reminder_days: null });
+  });
+
   it('a delivery failing for more than 24 hours is dead, and says why', async () => {
     const inv = await create({ webhook: `${receiver.url}/gone` });
     receiver.setFallback({ status: 410, body: 'gone' });

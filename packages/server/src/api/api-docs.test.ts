@@ -33,6 +33,7 @@ describeEngines('OpenAPI document and docs page', (ctx) => {
         '/api/v1/webhook-events/{id}/redeliver',
         '/api/v1/webhook-secret',
         '/api/v1/webhook-secret/rotate',
+        '/api/v1/webhook-settings',
       ].sort(),
     );
     // The customer pages (/s/…, /open-invoice/checkout/…, /receipt/…) are not API.

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Type, type TSchema } from 'typebox';
-import { EncryptedReply, EncryptedRequest, ErrorReply, Reply } from '../contract/merchant-api.schemas.ts';
+import { EncryptedReply, EncryptedRequest, ErrorReply, Reply } from '@fawtara/contract';
 
 /**
  * OpenAPI for an API whose bodies are encrypted. Routes validate their own payloads (the data

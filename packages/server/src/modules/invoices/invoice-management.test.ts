@@ -1,6 +1,6 @@
 import { Value } from 'typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DashboardReply, InvoiceObject } from '../../contract/merchant-api.schemas.ts';
+import { DashboardReply, InvoiceObject } from '@fawtara/contract';
 import { describeEngines } from '../../test-support/engines.ts';
 import { countRows, startGateway, type TestGateway } from '../../test-support/gateway.ts';
 import { seed003Request } from '../../test-support/seed-samples.ts';

@@ -1,6 +1,6 @@
 import { Value } from 'typebox/value';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { InvoiceObject } from '../../contract/merchant-api.schemas.ts';
+import { InvoiceObject } from '@fawtara/contract';
 import { describeEngines } from '../../test-support/engines.ts';
 import { countRows, startGateway, TEST_BASE_URL, type TestGateway } from '../../test-support/gateway.ts';
 import { seed000Request, seed000Response, seed003Request, shapeDifferences } from '../../test-support/seed-samples.ts';

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { ApiDocs } from '../../api/api-docs.ts';
 import type { MerchantApi } from '../../api/merchant-api.ts';
-import { DashboardQuery, DashboardReply, EmiCreateRequest, InvoiceCreateRequest, InvoiceObject, MerchantOnly, ResendRequest, StatusUpdateRequest } from '../../contract/merchant-api.schemas.ts';
+import { DashboardQuery, DashboardReply, EmiCreateRequest, InvoiceCreateRequest, InvoiceObject, MerchantOnly, ResendRequest, StatusUpdateRequest } from '@fawtara/contract';
 import type { InvoiceManagementService } from './invoice-management.service.ts';
 import type { InvoicesService } from './invoices.service.ts';
 

@@ -1,6 +1,6 @@
 import { Value } from 'typebox/value';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { OpenInvoiceObject } from '../../contract/merchant-api.schemas.ts';
+import { OpenInvoiceObject } from '@fawtara/contract';
 import { describeEngines } from '../../test-support/engines.ts';
 import { countRows, startGateway, TEST_BASE_URL, type TestGateway } from '../../test-support/gateway.ts';
 import { seed004Request, seed004Response, shapeDifferences } from '../../test-support/seed-samples.ts';

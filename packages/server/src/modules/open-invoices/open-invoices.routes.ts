@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiDocs } from '../../api/api-docs.ts';
 import type { MerchantApi } from '../../api/merchant-api.ts';
 import { Type } from 'typebox';
-import { ListQuery, MerchantOnly, OpenInvoiceCreateRequest, OpenInvoiceList, OpenInvoiceObject, OpenInvoiceUpdateRequest } from '../../contract/merchant-api.schemas.ts';
+import { ListQuery, MerchantOnly, OpenInvoiceCreateRequest, OpenInvoiceList, OpenInvoiceObject, OpenInvoiceUpdateRequest } from '@fawtara/contract';
 import type { OpenInvoicesService } from './open-invoices.service.ts';
 
 export function registerOpenInvoiceRoutes(app: FastifyInstance, deps: { api: MerchantApi; openInvoices: OpenInvoicesService; docs: ApiDocs }): void {

@@ -1,6 +1,6 @@
 import { Value } from 'typebox/value';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { InvoiceObject, TransactionEnquiryReply } from '../../contract/merchant-api.schemas.ts';
+import { InvoiceObject, TransactionEnquiryReply } from '@fawtara/contract';
 import { describeEngines } from '../../test-support/engines.ts';
 import { createCustomer, payableInvoice, KNET_OK, KNET_WRONG_EXPIRY, VISA_DECLINED, VISA_OK } from '../../test-support/customer.ts';
 import { startGateway, type TestGateway } from '../../test-support/gateway.ts';

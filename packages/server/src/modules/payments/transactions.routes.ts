@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiDocs } from '../../api/api-docs.ts';
 import type { MerchantApi } from '../../api/merchant-api.ts';
-import { TransactionEnquiryReply } from '../../contract/merchant-api.schemas.ts';
+import { TransactionEnquiryReply } from '@fawtara/contract';
 import { scalarText } from '../../lib/field-validator.ts';
 import type { PaymentsService } from './payments.service.ts';
 import { toTransactionObject } from './transaction-view.ts';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiDocs } from '../../api/api-docs.ts';
 import type { MerchantApi } from '../../api/merchant-api.ts';
-import { MerchantOnly, ProfileObject } from '../../contract/merchant-api.schemas.ts';
+import { MerchantOnly, ProfileObject } from '@fawtara/contract';
 import type { createProfileService } from './profile.service.ts';
 
 export function registerProfileRoutes(app: FastifyInstance, deps: { api: MerchantApi; profile: ReturnType<typeof createProfileService>; docs: ApiDocs }): void {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiDocs } from '../../api/api-docs.ts';
 import type { MerchantApi } from '../../api/merchant-api.ts';
-import { MerchantOnly, RedeliverReply, WebhookEventList, WebhookEventsQuery, WebhookSecretReply, WebhookSettingsReply, WebhookSettingsRequest } from '../../contract/merchant-api.schemas.ts';
+import { MerchantOnly, RedeliverReply, WebhookEventList, WebhookEventsQuery, WebhookSecretReply, WebhookSettingsReply, WebhookSettingsRequest } from '@fawtara/contract';
 import { obviousProblem } from '../../lib/address-guard.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { MerchantsRepo } from '../merchants/merchants.repo.ts';

@@ -1,6 +1,7 @@
 /**
  * @fawtara/wire — what travels on the Hesabe merchant wire: the encrypted envelope, PHP-style
- * JSON and KWD money. No runtime dependencies beyond node:crypto.
+ * JSON, KWD money, and the signatures of Fawtara's webhooks. No runtime dependencies beyond
+ * node:crypto.
  *
  * @example
  * import { createCodec, phpJsonEncode, parseMoney, formatMoney } from '@fawtara/wire';
@@ -21,3 +22,13 @@ export {
   parseMoneyOrNull,
 } from './money.ts';
 export type { MoneyErrorReason } from './money.ts';
+export {
+  DEFAULT_TOLERANCE_SECONDS,
+  EVENT_ID_HEADER,
+  EVENT_TYPE_HEADER,
+  newWebhookSecret,
+  SIGNATURE_HEADER,
+  signatureHeader,
+  verifyWebhookSignature,
+} from './webhook-signature.ts';
+export type { VerifyOptions, WebhookVerification } from './webhook-signature.ts';

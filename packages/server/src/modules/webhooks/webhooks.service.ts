@@ -9,7 +9,7 @@ import { formatTimestamp } from '../../lib/merchant-time.ts';
 import { PAYMENT_METHODS } from '../invoices/payment-methods.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { toTransactionObject } from '../payments/transaction-view.ts';
-import { EVENT_ID_HEADER, EVENT_TYPE_HEADER, newWebhookSecret, SIGNATURE_HEADER, signatureHeader } from './webhook-signature.ts';
+import { EVENT_ID_HEADER, EVENT_TYPE_HEADER, newWebhookSecret, SIGNATURE_HEADER, signatureHeader } from '@fawtara/wire';
 import { createWebhooksRepo } from './webhooks.repo.ts';
 
 /**

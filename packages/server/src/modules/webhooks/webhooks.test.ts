@@ -5,7 +5,7 @@ import { eventually } from '../../test-support/eventually.ts';
 import { startGateway, type TestGateway } from '../../test-support/gateway.ts';
 import { startHttpReceiver, type HttpReceiver, type ReceivedRequest } from '../../test-support/http-receiver.ts';
 import { startWorkers } from '../jobs/workers.ts';
-import { EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, verifyWebhookSignature } from './webhook-signature.ts';
+import { EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, verifyWebhookSignature } from '@fawtara/wire';
 
 type Merchant = Awaited<ReturnType<TestGateway['newMerchant']>>;
 

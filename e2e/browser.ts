@@ -9,6 +9,7 @@ import type { Database } from '../packages/server/src/db/database.ts';
 import { fixedClock } from '../packages/server/src/lib/clock.ts';
 import { createMerchantsService } from '../packages/server/src/modules/merchants/merchants.service.ts';
 import { SANDBOX } from '../packages/server/src/modules/merchants/sandbox-credentials.ts';
+import { payableInvoice } from '../packages/server/src/test-support/customer.ts';
 
 /**
  * Real-browser test support: Debian's Chromium driven by playwright-core (never a downloaded
@@ -79,22 +80,18 @@ export async function sandboxMerchant(baseUrl: string) {
   }
 
   const invoice = (over: Record<string, unknown> = {}) =>
-    call<{ id: number; url: string }>('/api/v1/invoice', {
-      mobileNumber: '66666666',
-      customerName: 'Fatima Al-Kandari',
-      amount: '12.500',
-      countryCode: '965',
-      invoiceType: '0',
-      invoiceSubType: '3',
-      allocatePayType: '1,2',
-      expiresAt: '2026-12-31',
-      description: 'November tuition',
-      itemsList: [
-        { itemTitle: 'Tuition', rate: '10.000', quantity: '1', amount: '10.000' },
-        { itemTitle: 'Books', rate: '1.250', quantity: '2', amount: '2.500' },
-      ],
-      ...over,
-    });
+    call<{ id: number; url: string }>(
+      '/api/v1/invoice',
+      payableInvoice(SANDBOX.merchantCode, {
+        customerName: 'Fatima Al-Kandari',
+        description: 'November tuition',
+        itemsList: [
+          { itemTitle: 'Tuition', rate: '10.000', quantity: '1', amount: '10.000' },
+          { itemTitle: 'Books', rate: '1.250', quantity: '2', amount: '2.500' },
+        ],
+        ...over,
+      }),
+    );
 
   return { call, invoice };
 }

@@ -1,14 +1,11 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, databaseOptions, loadConfig } from '../config.ts';
-import { migrateToLatest, openDatabase } from '../db/database.ts';
-import { isAppError } from '../lib/app-error.ts';
-import { systemClock } from '../lib/clock.ts';
-import { createMerchantsService } from '../modules/merchants/merchants.service.ts';
+import { ConfigError, createMerchant, isAppError, listMerchants, loadConfig, rotateMerchantSecret, setMerchantArabicDigits } from '../runtime.ts';
 
 /**
- * `npm run merchant -- <create|list|rotate-secret>`: operator commands on the configured
- * database (DATABASE_URL, or the embedded one in DATA_DIR — which must not be in use by a server).
- * Secrets are printed once, to stdout only.
+ * `npm run merchant -- <create|list|rotate-secret|set-arabic-digits>`: operator commands on the
+ * configured database (DATABASE_URL, or the embedded one in DATA_DIR — which must not be in use
+ * by a server). Secrets are printed once, to stdout only. `fawtara merchant …` does the same
+ * through the same runtime functions.
  */
 const USAGE = `Usage:
   npm run merchant -- create --name <business name> --username <panel user> [--password <pw>] [--email <e-mail>] [--methods 1,2,7] [--time-zone Asia/Kuwait] [--language en|ar] [--arabic-digits latn|arab]
@@ -23,78 +20,71 @@ async function run(argv: string[]): Promise<number> {
     return verb ? 0 : 64;
   }
   const config = loadConfig();
-  const database = await openDatabase(databaseOptions(config, 2));
-  try {
-    await migrateToLatest(database.db);
-    const merchants = createMerchantsService({ database, clock: systemClock });
-    if (verb === 'create') {
-      const { values } = parseArgs({
-        args: rest,
-        options: {
-          name: { type: 'string' },
-          username: { type: 'string' },
-          password: { type: 'string' },
-          email: { type: 'string' },
-          methods: { type: 'string' },
-          'time-zone': { type: 'string' },
-          language: { type: 'string' },
-          'arabic-digits': { type: 'string' },
-        },
-      });
-      const digits = values['arabic-digits'];
-      if (digits !== undefined && digits !== 'latn' && digits !== 'arab') throw new UsageError('--arabic-digits must be latn or arab');
-      const methods = values.methods?.split(',').map((m) => Number(m.trim()));
-      if (values.language !== undefined && values.language !== 'en' && values.language !== 'ar') throw new UsageError('--language must be en or ar');
-      const issued = await merchants.createMerchant({
-        name: values.name ?? '',
-        username: values.username ?? '',
-        ...(values.password ? { password: values.password } : {}),
-        ...(values.email ? { email: values.email } : {}),
-        ...(methods ? { paymentMethods: methods } : {}),
-        ...(values['time-zone'] ? { timeZone: values['time-zone'] } : {}),
-        ...(values.language ? { defaultLanguage: values.language as 'en' | 'ar' } : {}),
-        ...(digits ? { pageDigits: digits } : {}),
-      });
-      process.stdout.write(
-        [
-          `Merchant "${issued.name}" created. These secrets are shown once; store them now.`,
-          `  merchant code  ${issued.merchantCode}`,
-          `  access code    ${issued.accessCode}`,
-          `  secret key     ${issued.secretKey}`,
-          `  IV             ${issued.iv}`,
-          `  panel user     ${issued.username}`,
-          `  password       ${issued.password}`,
-          '',
-        ].join('\n'),
-      );
-      return 0;
-    }
-    if (verb === 'list') {
-      for (const m of await merchants.repo.list(database.db)) {
-        process.stdout.write(`${m.code}\t${m.name}\t${m.is_sandbox ? 'sandbox' : 'live'}\tmethods ${m.payment_methods.join(',')}\tarabic digits ${m.page_digits}\n`);
-      }
-      return 0;
-    }
-    if (verb === 'set-arabic-digits') {
-      const [code, digits] = rest;
-      if (!code || (digits !== 'latn' && digits !== 'arab')) throw new UsageError('set-arabic-digits needs a merchant code and latn or arab');
-      if (!(await merchants.repo.setPageDigits(database.db, code, digits))) throw new UsageError(`no merchant with code ${code}`);
-      process.stdout.write(`Merchant ${code}: Arabic payment pages now show ${digits === 'arab' ? 'Arabic-Indic (٠١٢…)' : 'Latin (012…)'} digits.\n`);
-      return 0;
-    }
-    if (verb === 'rotate-secret') {
-      const code = rest[0];
-      if (!code) throw new UsageError('rotate-secret needs a merchant code');
-      const issued = await merchants.rotateCredentials(code);
-      process.stdout.write(
-        [`New credentials for ${issued.merchantCode} (${issued.name}); the old ones are revoked.`, `  access code    ${issued.accessCode}`, `  secret key     ${issued.secretKey}`, `  IV             ${issued.iv}`, ''].join('\n'),
-      );
-      return 0;
-    }
-    throw new UsageError(`unknown command "${verb}"`);
-  } finally {
-    await database.close();
+  if (verb === 'create') {
+    const { values } = parseArgs({
+      args: rest,
+      options: {
+        name: { type: 'string' },
+        username: { type: 'string' },
+        password: { type: 'string' },
+        email: { type: 'string' },
+        methods: { type: 'string' },
+        'time-zone': { type: 'string' },
+        language: { type: 'string' },
+        'arabic-digits': { type: 'string' },
+      },
+    });
+    const digits = values['arabic-digits'];
+    if (digits !== undefined && digits !== 'latn' && digits !== 'arab') throw new UsageError('--arabic-digits must be latn or arab');
+    const methods = values.methods?.split(',').map((m) => Number(m.trim()));
+    if (values.language !== undefined && values.language !== 'en' && values.language !== 'ar') throw new UsageError('--language must be en or ar');
+    const issued = await createMerchant(config, {
+      name: values.name ?? '',
+      username: values.username ?? '',
+      ...(values.password ? { password: values.password } : {}),
+      ...(values.email ? { email: values.email } : {}),
+      ...(methods ? { paymentMethods: methods } : {}),
+      ...(values['time-zone'] ? { timeZone: values['time-zone'] } : {}),
+      ...(values.language ? { defaultLanguage: values.language as 'en' | 'ar' } : {}),
+      ...(digits ? { pageDigits: digits } : {}),
+    });
+    process.stdout.write(
+      [
+        `Merchant "${issued.name}" created. These secrets are shown once; store them now.`,
+        `  merchant code  ${issued.merchantCode}`,
+        `  access code    ${issued.accessCode}`,
+        `  secret key     ${issued.secretKey}`,
+        `  IV             ${issued.iv}`,
+        `  panel user     ${issued.username}`,
+        `  password       ${issued.password}`,
+        '',
+      ].join('\n'),
+    );
+    return 0;
   }
+  if (verb === 'list') {
+    for (const m of await listMerchants(config)) {
+      process.stdout.write(`${m.code}\t${m.name}\t${m.sandbox ? 'sandbox' : 'live'}\tmethods ${m.paymentMethods.join(',')}\tarabic digits ${m.arabicDigits}\n`);
+    }
+    return 0;
+  }
+  if (verb === 'set-arabic-digits') {
+    const [code, digits] = rest;
+    if (!code || (digits !== 'latn' && digits !== 'arab')) throw new UsageError('set-arabic-digits needs a merchant code and latn or arab');
+    if (!(await setMerchantArabicDigits(config, code, digits))) throw new UsageError(`no merchant with code ${code}`);
+    process.stdout.write(`Merchant ${code}: Arabic payment pages now show ${digits === 'arab' ? 'Arabic-Indic (٠١٢…)' : 'Latin (012…)'} digits.\n`);
+    return 0;
+  }
+  if (verb === 'rotate-secret') {
+    const code = rest[0];
+    if (!code) throw new UsageError('rotate-secret needs a merchant code');
+    const issued = await rotateMerchantSecret(config, code);
+    process.stdout.write(
+      [`New credentials for ${issued.merchantCode} (${issued.name}); the old ones are revoked.`, `  access code    ${issued.accessCode}`, `  secret key     ${issued.secretKey}`, `  IV             ${issued.iv}`, ''].join('\n'),
+    );
+    return 0;
+  }
+  throw new UsageError(`unknown command "${verb}"`);
 }
 
 class UsageError extends Error {}

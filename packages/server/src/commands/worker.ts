@@ -1,40 +1,21 @@
-import { buildApp } from '../app.ts';
-import { ConfigError, databaseOptions, loadConfig } from '../config.ts';
-import { migrateToLatest, openDatabase } from '../db/database.ts';
-import { startWorkers } from '../modules/jobs/workers.ts';
+import { ConfigError, loadConfig, startWorker, stopOnSignals, type RunningWorker } from '../runtime.ts';
 
 /**
- * `npm run worker`: the job workers (customer messages, webhooks, expiry) without the HTTP
- * server, for deployments that scale them apart (FAWTARA_WORKER=off on the servers). Any
- * number can run against one PostgreSQL; each job goes to one of them. With the embedded
- * database only one process can open it, so there the server runs its workers inline.
+ * `npm run worker` (and `fawtara worker`): the job workers (customer messages, webhooks, expiry)
+ * without the HTTP server, for deployments that scale them apart (FAWTARA_WORKER=off on the
+ * servers). Any number can run against one PostgreSQL; each job goes to one of them. With the
+ * embedded database only one process can open it, so there the server runs its workers inline.
  * SIGTERM/SIGINT: finish the jobs in hand, then exit.
  */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const database = await openDatabase(databaseOptions(config, Math.min(config.databasePoolSize, 10)));
-  await migrateToLatest(database.db);
-  const app = await buildApp({ database, config });
-  await startWorkers(app.workers);
-  app.log.info(`Fawtara worker running (${config.databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${config.dataDir}`})`);
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    app.log.info({ signal }, 'worker stopping: finishing jobs in hand');
-    app
-      .close()
-      .then(() => database.close())
-      .then(
-        () => process.exit(0),
-        (err) => {
-          app.log.error({ err }, 'error while stopping');
-          process.exit(1);
-        },
-      );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  let worker: RunningWorker | undefined;
+  const starting = startWorker(config);
+  stopOnSignals(
+    async () => (await starting.catch(() => undefined))?.close(),
+    (message, err) => (worker ? worker.app.log.info({ err }, message) : process.stderr.write(`${message}\n`)),
+  );
+  worker = await starting;
 }
 
 main().catch((err) => {

@@ -185,6 +185,7 @@ export interface DeliveryRequestsTable {
   last_error: string | null;
   provider_response: ColumnType<string | null, string | null | undefined, string | null>;
   sent_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  next_attempt_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }

@@ -67,7 +67,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
       const now = deps.clock.now();
       const row = await trx
         .insertInto('delivery_requests')
-        .values({ merchant_id: r.invoice.merchant_id, invoice_id: r.invoice.id, reason: r.reason, channel: channel === 'sms' ? 0 : channel === 'whatsapp' ? 1 : 2, destination, last_error: null, created_at: now, updated_at: now })
+        .values({ merchant_id: r.invoice.merchant_id, invoice_id: r.invoice.id, reason: r.reason, channel: channel === 'sms' ? 0 : channel === 'whatsapp' ? 1 : 2, destination, last_error: null, next_attempt_at: now, created_at: now, updated_at: now })
         .returning('id')
         .executeTakeFirstOrThrow();
       await deps.queue.send('delivery.send', { requestId: String(row.id) }, { db: trx });
@@ -76,6 +76,25 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
 
     wake(): void {
       deps.queue.notify('delivery.send');
+    },
+
+    /**
+     * Queues again the pending messages whose try is long overdue: their job was lost (pg-boss
+     * gave up on it after repeated worker crashes). A duplicate job is harmless: the attempt
+     * count guard lets only one of them record.
+     */
+    async requeueOverdue(overdueMs = 15 * 60_000, limit = 500): Promise<number> {
+      const now = deps.clock.now();
+      return db.transaction().execute(async (trx) => {
+        const rows = await trx
+          .updateTable('delivery_requests')
+          .set({ next_attempt_at: now })
+          .where('id', 'in', (eb) => eb.selectFrom('delivery_requests').select('id').where('status', '=', 'pending').where('next_attempt_at', '<', new Date(now.getTime() - overdueMs)).limit(limit))
+          .returning('id')
+          .execute();
+        for (const r of rows) await deps.queue.send('delivery.send', { requestId: String(r.id) }, { db: trx });
+        return rows.length;
+      });
     },
 
     /** The `delivery.send` job: one try of one requested message. Safe to run twice. */
@@ -121,6 +140,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
             last_error: result.ok ? null : response,
             provider_response: result.ok ? response : result.providerResponse || null,
             sent_at: outcome === 'sent' ? now : null,
+            next_attempt_at: next,
             updated_at: now,
           })
           .where('id', '=', id)

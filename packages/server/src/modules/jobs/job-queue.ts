@@ -103,31 +103,42 @@ export function createJobQueue(opts: JobQueueOptions) {
     /**
      * Runs `handler` for each job, up to `concurrency` at a time. A handler that throws fails
      * that job alone (pg-boss retries it with the queue's backoff); the others complete.
+     *
+     * The concurrency is spread over several fetch loops of at most `batch` jobs: pg-boss waits
+     * for a whole batch before fetching again, so one slow job (a receiver taking its full
+     * timeout) holds back only its own loop. After a full batch a loop fetches again at once;
+     * pg-boss would otherwise sleep out its polling interval (capping a loop at batch/0.5 s).
      */
-    async work<T>(queue: QueueName, handler: JobHandler<T>, options: { concurrency?: number; pollingIntervalSeconds?: number } = {}): Promise<void> {
-      const id = await boss.work<T>(
-        queue,
-        { batchSize: options.concurrency ?? 10, includeMetadata: true, pollingIntervalSeconds: options.pollingIntervalSeconds ?? opts.pollingIntervalSeconds ?? 0.5 },
-        async (jobs) => {
-          const failures: Array<{ id: string; err: unknown }> = [];
-          await Promise.all(
-            jobs.map(async (job) => {
-              try {
-                await handler({ id: job.id, data: job.data, retryCount: job.retryCount, retryLimit: job.retryLimit });
-              } catch (err) {
-                failures.push({ id: job.id, err });
-              }
-            }),
-          );
-          // pg-boss completes the whole batch when this resolves; failed jobs are failed first
-          // (and so are no longer active, which completion requires).
-          for (const f of failures) {
-            opts.onError?.(f.err);
-            await boss.fail(queue, f.id, { message: f.err instanceof Error ? f.err.message : String(f.err) });
-          }
-        },
-      );
-      workers.set(queue, [...(workers.get(queue) ?? []), id]);
+    async work<T>(queue: QueueName, handler: JobHandler<T>, options: { concurrency?: number; batch?: number; pollingIntervalSeconds?: number } = {}): Promise<void> {
+      const concurrency = options.concurrency ?? 10;
+      const batch = Math.min(options.batch ?? 10, concurrency);
+      for (let loop = 0; loop < Math.ceil(concurrency / batch); loop++) {
+        let self: string | undefined;
+        self = await boss.work<T>(
+          queue,
+          { batchSize: batch, includeMetadata: true, pollingIntervalSeconds: options.pollingIntervalSeconds ?? opts.pollingIntervalSeconds ?? 0.5 },
+          async (jobs) => {
+            if (jobs.length >= batch && self) boss.notifyWorker(self);
+            const failures: Array<{ id: string; err: unknown }> = [];
+            await Promise.all(
+              jobs.map(async (job) => {
+                try {
+                  await handler({ id: job.id, data: job.data, retryCount: job.retryCount, retryLimit: job.retryLimit });
+                } catch (err) {
+                  failures.push({ id: job.id, err });
+                }
+              }),
+            );
+            // pg-boss completes the whole batch when this resolves; failed jobs are failed first
+            // (and so are no longer active, which completion requires).
+            for (const f of failures) {
+              opts.onError?.(f.err);
+              await boss.fail(queue, f.id, { message: f.err instanceof Error ? f.err.message : String(f.err) });
+            }
+          },
+        );
+        workers.set(queue, [...(workers.get(queue) ?? []), self]);
+      }
     },
 
     /** Wakes this process's idle workers of `queue` now instead of at their next poll. */

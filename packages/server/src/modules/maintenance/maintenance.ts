@@ -7,7 +7,8 @@ import type { Clock } from '../../lib/clock.ts';
  * several processes:
  * - fold past days' stats shards into one row (see compact_invoice_stats in migration 0002);
  * - forget Idempotency-Keys after 24 hours (Stripe's window) and rate-limit windows long past;
- * - settle payment attempts a crash left unfinished (the connector's record decides).
+ * - settle payment attempts a crash left unfinished (the connector's record decides);
+ * - queue again webhooks and messages whose job was lost.
  */
 export const IDEMPOTENCY_KEY_HOURS = 24;
 
@@ -16,6 +17,7 @@ export interface MaintenanceResult {
   idempotencyKeysDeleted: number;
   rateLimitsDeleted: number;
   staleAttemptsSettled: number;
+  overdueRequeued: number;
 }
 
 export interface MaintenanceDeps {
@@ -23,6 +25,8 @@ export interface MaintenanceDeps {
   clock: Clock;
   /** PaymentsService.settleStaleAttempts of the running app. */
   settleStaleAttempts?: () => Promise<number>;
+  /** Re-queues webhook deliveries and messages whose job was lost. */
+  requeueOverdue?: () => Promise<number>;
 }
 
 export async function runMaintenance(deps: MaintenanceDeps): Promise<MaintenanceResult> {
@@ -41,11 +45,13 @@ export async function runMaintenance(deps: MaintenanceDeps): Promise<Maintenance
     .executeTakeFirst();
   const limits = await db.deleteFrom('rate_limits').where('window_start', '<', new Date(now.getTime() - 86_400_000)).executeTakeFirst();
   const staleAttemptsSettled = deps.settleStaleAttempts ? await deps.settleStaleAttempts() : 0;
+  const overdueRequeued = deps.requeueOverdue ? await deps.requeueOverdue() : 0;
   return {
     statsRowsFolded,
     idempotencyKeysDeleted: Number(keys.numDeletedRows),
     rateLimitsDeleted: Number(limits.numDeletedRows),
     staleAttemptsSettled,
+    overdueRequeued,
   };
 }
 

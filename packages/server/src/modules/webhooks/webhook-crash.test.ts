@@ -10,7 +10,7 @@ import { eventually } from '../../test-support/eventually.ts';
 import { startHttpReceiver, type HttpReceiver } from '../../test-support/http-receiver.ts';
 import { createMerchantsService } from '../merchants/merchants.service.ts';
 import { SANDBOX } from '../merchants/sandbox-credentials.ts';
-import { EVENT_ID_HEADER, SIGNATURE_HEADER, verifyWebhookSignature } from './webhook-signature.ts';
+import { EVENT_ID_HEADER, SIGNATURE_HEADER, verifyWebhookSignature } from '@fawtara/wire';
 
 /**
  * Acceptance (issue 5): kill -9 the worker while 1,000 webhooks are pending against PostgreSQL;

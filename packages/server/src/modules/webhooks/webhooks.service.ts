@@ -149,6 +149,25 @@ export function createWebhooksService(deps: WebhooksServiceDeps) {
     },
 
     /**
+     * Queues again the pending deliveries whose attempt is long overdue: their job was lost
+     * (pg-boss gave up on it after repeated worker crashes). Never more than one record per
+     * attempt: the attempt count guard makes a duplicate job a no-op.
+     */
+    async requeueOverdue(overdueMs = 15 * 60_000, limit = 500): Promise<number> {
+      const now = deps.clock.now();
+      return db.transaction().execute(async (trx) => {
+        const rows = await trx
+          .updateTable('webhook_deliveries')
+          .set({ next_attempt_at: now })
+          .where('id', 'in', (eb) => eb.selectFrom('webhook_deliveries').select('id').where('status', '=', 'pending').where('next_attempt_at', '<', new Date(now.getTime() - overdueMs)).limit(limit))
+          .returning('id')
+          .execute();
+        for (const r of rows) await deps.queue.send('webhook.deliver', { deliveryId: String(r.id) }, { db: trx });
+        return rows.length;
+      });
+    },
+
+    /**
      * One attempt of one delivery (the `webhook.deliver` job). Safe to run twice: a delivery
      * that is no longer pending, or whose attempt count moved on, is left alone.
      */

@@ -160,6 +160,26 @@ describeEngines('webhooks', (ctx) => {
     expect(off.body.response).toEqual({ webhook_url: `${receiver.url}/other`, reminder_days: null });
   });
 
+  it('a delivery whose job was lost is queued again by maintenance, and delivered', async () => {
+    await gw.app.workers.queue.stop();
+    let inv: { id: number; token: string };
+    try {
+      inv = await create();
+      const cancel = await gw.call({ method: 'PUT', url: `/api/v1/invoice/${inv.token}`, as: m, payload: { merchantCode: m.merchantCode, statusId: '3' } });
+      expect(cancel.status).toBe(200);
+      const [delivery] = (await ctx.db.executeSql('SELECT d.id FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id WHERE e.invoice_id = $1', [inv.id])).rows;
+      // What pg-boss leaves after giving up on a job: no live job for a pending delivery.
+      await ctx.db.executeSql("DELETE FROM pgboss.job WHERE name = 'webhook.deliver' AND data->>'deliveryId' = $1", [String(delivery.id)]);
+      expect(await gw.app.workers.webhooks.requeueOverdue()).toBe(0); // not overdue yet
+      await ctx.db.executeSql("UPDATE webhook_deliveries SET next_attempt_at = now() - interval '1 hour' WHERE id = $1", [delivery.id]);
+      expect(await gw.app.workers.webhooks.requeueOverdue()).toBe(1);
+    } finally {
+      await startWorkers(gw.app.workers, { schedule: false });
+    }
+    await allSettled(inv.id, 1);
+    expect((await deliveriesOf(inv.id))[0]).toMatchObject({ status: 'delivered', attempts: 1 });
+  });
+
   it('a delivery failing for more than 24 hours is dead, and says why', async () => {
     const inv = await create({ webhook: `${receiver.url}/gone` });
     receiver.setFallback({ status: 410, body: 'gone' });

@@ -793,6 +793,7 @@ async function benchServer(opts: {
   stopped = true;
   if (!stop.clean) failures.push(`${opts.label} did not exit cleanly on SIGTERM: code ${stop.code}, signal ${stop.signal}, after ${stop.ms.toFixed(0)} ms`);
   log(`SIGTERM → exit code ${stop.code}${stop.signal ? ` signal ${stop.signal}` : ''} after ${stop.ms.toFixed(0)} ms`);
+  if (stop.code !== 0) log(`unclean exit; last server lines:\n    ${child.logTail.join('\n    ')}`);
 
   let profile: ProfileSummary | undefined;
   if (PROFILE) {

@@ -59,8 +59,19 @@ export interface Job<T> {
 export type JobHandler<T> = (job: Job<T>) => Promise<void>;
 
 export function createJobQueue(opts: JobQueueOptions) {
+  // Every statement pg-boss runs on its own (not in a caller's transaction) is tracked, so that
+  // stop() can wait for the completions pg-boss fires without awaiting them: the database must
+  // not close under them.
+  const inflight = new Set<Promise<unknown>>();
   const boss = new PgBoss({
-    db: { executeSql: (text, values) => opts.database.executeSql(text, values) },
+    db: {
+      executeSql: (text, values) => {
+        const p = opts.database.executeSql(text, values);
+        inflight.add(p);
+        void p.finally(() => inflight.delete(p)).catch(() => undefined);
+        return p;
+      },
+    },
     schema: SCHEMA,
     // The schema is installed by our own migrations (0005), so a running gateway never has to
     // race another process to create it; pg-boss only checks its version.
@@ -75,6 +86,9 @@ export function createJobQueue(opts: JobQueueOptions) {
   boss.on('error', (err) => opts.onError?.(err));
   const workers = new Map<string, string[]>();
   let started = false;
+  let stopping: Promise<void> | undefined;
+  /** Handlers running now. */
+  let active = 0;
 
   return {
     /**
@@ -120,12 +134,15 @@ export function createJobQueue(opts: JobQueueOptions) {
           async (jobs) => {
             if (jobs.length >= batch && self) boss.notifyWorker(self);
             const failures: Array<{ id: string; err: unknown }> = [];
+            active += jobs.length;
             await Promise.all(
               jobs.map(async (job) => {
                 try {
                   await handler({ id: job.id, data: job.data, retryCount: job.retryCount, retryLimit: job.retryLimit });
                 } catch (err) {
                   failures.push({ id: job.id, err });
+                } finally {
+                  active -= 1;
                 }
               }),
             );
@@ -156,11 +173,24 @@ export function createJobQueue(opts: JobQueueOptions) {
       return boss.getQueueSize(queue);
     },
 
-    /** Stops fetching, lets running handlers finish (up to `timeoutMs`), then stops pg-boss. */
-    async stop(timeoutMs = 10_000): Promise<void> {
-      if (!started) return;
-      started = false;
-      await boss.stop({ graceful: true, wait: true, timeout: timeoutMs, close: false });
+    /**
+     * Stops fetching, lets running handlers finish (up to `timeoutMs`), waits for pg-boss's own
+     * last statements, then returns: the database may close after this. Concurrent callers
+     * wait for the same stop.
+     */
+    stop(timeoutMs = 10_000): Promise<void> {
+      stopping ??= (async () => {
+        if (!started) return;
+        await boss.stop({ graceful: true, wait: true, timeout: timeoutMs, close: false });
+        while (active > 0 || inflight.size > 0) {
+          await Promise.allSettled([...inflight]);
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        started = false;
+      })().finally(() => {
+        stopping = undefined;
+      });
+      return stopping;
     },
   };
 }

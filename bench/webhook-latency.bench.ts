@@ -33,7 +33,7 @@
  *      while no worker runs: cancelled invoices inserted with SQL, one `invoice.cancelled` event
  *      each through the gateway's own emit (buildApp in this process, workers not started; event,
  *      delivery and pg-boss job in one transaction, 100 per transaction). Then TWO worker
- *      processes (`npm run worker`: node --import tsx packages/server/src/commands/worker.ts) are
+ *      processes (`npm run worker` = `fawtara worker`: node packages/cli/bin/fawtara.js worker) are
  *      spawned at once, and the webhook_deliveries table is polled (every 100 ms) until all of
  *      them are 'delivered'. webhooks/s = events / (all delivered − first webhook at the
  *      receiver), i.e. without the workers' start-up; the rate counted from the spawn is printed
@@ -220,8 +220,8 @@ interface Child {
   hasExited: () => boolean;
 }
 
-function startChild(name: string, script: string, env: Record<string, string>): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', script], {
+function startChild(name: string, args: string[], env: Record<string, string>): Child {
+  const proc = spawn(process.execPath, ['--import', 'tsx', ...args], {
     cwd: ROOT,
     env: { ...process.env, DATA_DIR: '', LOG_LEVEL: 'warn', FAWTARA_MODE: 'sandbox', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -384,7 +384,7 @@ async function payLikeABrowser(port: number, p: Payment): Promise<void> {
 async function runPartA(databaseUrl: string, receiver: Receiver): Promise<PartA> {
   out(`\n=== Part A: payment → webhook latency (gateway child, workers inline) ===`);
   const port = await freePort();
-  const gateway = startChild('gateway', 'packages/server/src/main.ts', {
+  const gateway = startChild('gateway', ['packages/server/src/main.ts'], {
     DATABASE_URL: databaseUrl,
     PORT: String(port),
     HOST,
@@ -567,7 +567,7 @@ async function throughputRound(database: Database, databaseUrl: string, receiver
 
   const firstArrival = receiver.arrivals.length;
   const tSpawn = performance.now();
-  const children = Array.from({ length: workers }, (_, i) => startChild(`worker ${i + 1}/${workers}`, 'packages/server/src/commands/worker.ts', { DATABASE_URL: databaseUrl }));
+  const children = Array.from({ length: workers }, (_, i) => startChild(`worker ${i + 1}/${workers}`, ['packages/cli/bin/fawtara.js', 'worker'], { DATABASE_URL: databaseUrl }));
   let stopped = false;
   cleanups.push(async () => {
     if (!stopped) await Promise.all(children.map(stopChild));

@@ -136,6 +136,18 @@ describe('fawtara (the linked binary)', () => {
     const taken = await run(['merchant', 'create', '--name', 'X', '--username', 'acme-cli']);
     expect(taken.code).toBe(65);
     expect(taken.stderr).toContain('already taken');
+
+    // Arabic digits on the merchant's payment pages (npm run merchant runs this same command).
+    const digits = await run(['merchant', 'set-arabic-digits', merchant.merchantCode!, 'arab']);
+    expect(digits.code).toBe(0);
+    expect(digits.stdout).toContain('Arabic-Indic');
+    const relisted = JSON.parse((await run(['merchant', 'list', '--json'])).stdout) as { code: string; arabicDigits: string }[];
+    expect(relisted.find((m) => m.code === merchant.merchantCode)?.arabicDigits).toBe('arab');
+    const roman = await run(['merchant', 'set-arabic-digits', merchant.merchantCode!, 'roman']);
+    expect(roman.code).toBe(64);
+    expect(roman.stderr).toMatch(/latn|arab/);
+    const unknownVerb = await run(['merchant', 'frobnicate']);
+    expect(unknownVerb.code).toBe(64);
   }, 90_000);
 
   it('serves the gateway on --port and --data-dir', async () => {

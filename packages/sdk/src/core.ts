@@ -24,21 +24,8 @@ export const ENVIRONMENTS = {
 
 export type Environment = keyof typeof ENVIRONMENTS;
 
-/**
- * Hesabe's public sandbox merchant (reference §2), which a local Fawtara in sandbox mode also
- * answers to. Public values: never use them for real money.
- *
- * @example
- * const client = new Client({ environment: 'local', ...SANDBOX_CREDENTIALS });
- */
-export const SANDBOX_CREDENTIALS = {
-  merchantCode: '842217',
-  accessCode: 'c333729b-d060-4b74-a49d-7686a8353481',
-  secretKey: 'PkW64zMe5NVdrlPVNnjo2Jy9nOb7v1Xg',
-  iv: '5NVdrlPVNnjo2Jy9',
-  username: 'test',
-  password: 'Test@1234',
-} as const;
+/** Hesabe's public sandbox merchant (reference §2), from @fawtara/wire. */
+export { SANDBOX_CREDENTIALS } from '@fawtara/wire';
 
 export interface ClientOptions {
   /** A preset for `baseUrl` and `gatewayUrl`. One of `environment` or `baseUrl` is required. */

@@ -32,3 +32,4 @@ export {
   verifyWebhookSignature,
 } from './webhook-signature.ts';
 export type { VerifyOptions, WebhookVerification } from './webhook-signature.ts';
+export { SANDBOX_CREDENTIALS } from './sandbox.ts';

@@ -53,7 +53,8 @@ interface Worker {
   const children = new Set<ChildProcess>();
 
   function spawnWorker(name: string): Worker {
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/commands/worker.ts'], {
+    // `fawtara worker`, as an operator runs it (npm run worker is the same command).
+    const proc = spawn(process.execPath, ['packages/cli/bin/fawtara.js', 'worker'], {
       cwd: ROOT,
       env: { ...process.env, DATABASE_URL: scratch.url, FAWTARA_MODE: 'sandbox', LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],

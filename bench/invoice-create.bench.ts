@@ -29,15 +29,13 @@
  * failed (non-2xx or socket error) or a server did not start/stop cleanly; a missed target alone
  * does not change the exit code (it is a measurement, not a test).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ADMIN_URL, freePort, HOST, makeRequester, summarise, withAdmin, type LatencySummary } from './bench-support.ts';
-import { fileURLToPath } from 'node:url';
+import { createBenchLifecycle, createScratchDatabase, freePort, HOST, makeRequester, resultsHeader, ROOT, sleep, stopChild, summarise, waitHealthy, withAdmin, type BenchChild, type LatencySummary } from './bench-support.ts';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
@@ -49,7 +47,6 @@ import { seed000Request, seed003Request } from '../packages/server/src/test-supp
 // Settings
 // ---------------------------------------------------------------------------------------------
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
 const RESULTS_FILE = path.join(RESULTS_DIR, 'invoice-create.json');
 
@@ -95,114 +92,8 @@ for (const a of argv) {
 // Cleanup: children and bench databases go away even when something throws or on Ctrl-C
 // ---------------------------------------------------------------------------------------------
 
-const cleanups: Array<() => Promise<void>> = [];
-const liveChildren = new Set<ChildProcess>();
+const lifecycle = createBenchLifecycle({ onSignalMessage: 'stopping servers and dropping bench databases...' });
 const failures: string[] = [];
-
-async function runCleanups(): Promise<void> {
-  while (cleanups.length > 0) {
-    const fn = cleanups.pop()!;
-    try {
-      await fn();
-    } catch (err) {
-      process.stderr.write(`cleanup failed: ${err instanceof Error ? err.message : String(err)}\n`);
-    }
-  }
-}
-
-process.on('exit', () => {
-  // Last resort (e.g. an uncaught error after the cleanups ran): never leave a server behind.
-  for (const child of liveChildren) child.kill('SIGKILL');
-});
-let interrupted = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (interrupted) return;
-    interrupted = true;
-    process.stderr.write(`\n${signal}: stopping servers and dropping bench databases...\n`);
-    runCleanups().finally(() => process.exit(130));
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Child processes
-// ---------------------------------------------------------------------------------------------
-
-interface Child {
-  name: string;
-  proc: ChildProcess;
-  port: number;
-  logTail: string[];
-  logLines: number;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  hasExited: () => boolean;
-}
-
-function startChild(name: string, script: string, env: Record<string, string>, port: number, nodeArgs: string[] = []): Child {
-  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, PORT: String(port), HOST },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  liveChildren.add(proc);
-  let done = false;
-  const logTail: string[] = [];
-  const child: Child = {
-    name,
-    proc,
-    port,
-    logTail,
-    logLines: 0,
-    hasExited: () => done,
-    exited: new Promise((resolve) => {
-      proc.on('exit', (code, signal) => {
-        done = true;
-        liveChildren.delete(proc);
-        resolve({ code, signal });
-      });
-    }),
-  };
-  const onData = (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) {
-      if (line.trim() === '') continue;
-      child.logLines++;
-      logTail.push(line.length > 400 ? `${line.slice(0, 400)}…` : line);
-      if (logTail.length > 20) logTail.shift();
-    }
-  };
-  proc.stdout!.on('data', onData);
-  proc.stderr!.on('data', onData);
-  return child;
-}
-
-async function waitHealthy(child: Child): Promise<number> {
-  const t0 = performance.now();
-  while (performance.now() - t0 < SETTINGS.startTimeoutMs) {
-    if (child.hasExited()) throw new Error(`${child.name} exited during start-up:\n  ${child.logTail.join('\n  ')}`);
-    try {
-      const res = await request(child.port, 'GET', '/health');
-      if (res.status === 200) return performance.now() - t0;
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  throw new Error(`${child.name} not healthy after ${SETTINGS.startTimeoutMs} ms:\n  ${child.logTail.join('\n  ')}`);
-}
-
-/** SIGTERM, then wait for a clean exit (code 0); SIGKILL after the timeout. */
-async function stopChild(child: Child): Promise<{ code: number | null; signal: string | null; ms: number; clean: boolean }> {
-  const t0 = performance.now();
-  if (!child.hasExited()) child.proc.kill('SIGTERM');
-  const timeout = sleep(SETTINGS.stopTimeoutMs).then(() => 'timeout' as const);
-  const outcome = await Promise.race([child.exited, timeout]);
-  if (outcome === 'timeout') {
-    child.proc.kill('SIGKILL');
-    const { code, signal } = await child.exited;
-    return { code, signal, ms: performance.now() - t0, clean: false };
-  }
-  return { code: outcome.code, signal: outcome.signal, ms: performance.now() - t0, clean: outcome.code === 0 };
-}
 
 // ---------------------------------------------------------------------------------------------
 // HTTP helpers
@@ -210,10 +101,6 @@ async function stopChild(child: Child): Promise<{ code: number | null; signal: s
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 const request = makeRequester(agent);
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 // ---------------------------------------------------------------------------------------------
 // Statistics and CPU accounting
@@ -663,7 +550,7 @@ interface ServerRun {
   profile?: ProfileSummary;
 }
 
-function checkFailures(label: string, r: { non2xx: number; errors: number; statusCodes: Record<string, number> }, child: Child): void {
+function checkFailures(label: string, r: { non2xx: number; errors: number; statusCodes: Record<string, number> }, child: BenchChild): void {
   if (r.non2xx === 0 && r.errors === 0) return;
   const msg = `${label}: ${r.non2xx} non-2xx, ${r.errors} socket errors (status codes ${JSON.stringify(r.statusCodes)})`;
   failures.push(msg);
@@ -700,14 +587,14 @@ async function benchServer(opts: {
 }): Promise<ServerRun> {
   const port = await freePort();
   const profName = `${opts.engine}-${opts.label.split('/')[0]}`;
-  const child = startChild(opts.label, opts.script, opts.env, port, await profileArgs(profName));
+  const child = lifecycle.spawnChild(opts.label, [opts.script], opts.env, { port, nodeArgs: await profileArgs(profName) });
   let stopped = false;
-  cleanups.push(async () => {
-    if (!stopped) await stopChild(child);
+  lifecycle.addCleanup(async () => {
+    if (!stopped) await stopChild(child, SETTINGS.stopTimeoutMs);
   });
   const log = (s: string) => process.stdout.write(`  [${opts.label}] ${s}\n`);
 
-  const startMs = await waitHealthy(child);
+  const startMs = await waitHealthy(child, SETTINGS.startTimeoutMs, request);
   log(`healthy after ${startMs.toFixed(0)} ms (pid ${child.proc.pid}, port ${port})`);
 
   const headers: Record<string, string> = { ...JSON_HEADERS };
@@ -789,7 +676,7 @@ async function benchServer(opts: {
     log(`  p50 ${emi.ms.p50.toFixed(1)} ms, max ${emi.ms.max.toFixed(1)} ms`);
   }
 
-  const stop = await stopChild(child);
+  const { timedOut: _, ...stop } = await stopChild(child, SETTINGS.stopTimeoutMs);
   stopped = true;
   if (!stop.clean) failures.push(`${opts.label} did not exit cleanly on SIGTERM: code ${stop.code}, signal ${stop.signal}, after ${stop.ms.toFixed(0)} ms`);
   log(`SIGTERM → exit code ${stop.code}${stop.signal ? ` signal ${stop.signal}` : ''} after ${stop.ms.toFixed(0)} ms`);
@@ -861,18 +748,16 @@ async function benchEngine(engine: EngineName, serverInfo: Record<string, string
   if (engine === 'postgres') {
     const name = `fawtara_bench_${process.pid}_${Date.now().toString(36)}`;
     benchDatabaseName = name;
-    await withAdmin((c) => c.query(`CREATE DATABASE "${name}"`));
-    cleanups.push(() => withAdmin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined));
-    const url = new URL(ADMIN_URL);
-    url.pathname = `/${name}`;
-    gatewayWhere = floorWhere = url.toString();
+    const scratch = await createScratchDatabase(name);
+    lifecycle.addCleanup(scratch.drop);
+    gatewayWhere = floorWhere = scratch.url;
     gatewayEnv = { ...unset, ...common, DATABASE_URL: gatewayWhere };
     floorEnv = { ...unset, DATABASE_URL: floorWhere };
     label = `PostgreSQL ${serverInfo.version ?? ''} (fsync ${serverInfo.fsync}, synchronous_commit ${serverInfo.synchronous_commit})`;
     process.stdout.write(`\n=== ${label}: database ${name} ===\n`);
   } else {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'fawtara-bench-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    lifecycle.addCleanup(() => rm(dir, { recursive: true, force: true }));
     gatewayWhere = path.join(dir, 'gateway');
     floorWhere = path.join(dir, 'floor');
     gatewayEnv = { ...unset, ...common, DATA_DIR: gatewayWhere };
@@ -888,11 +773,9 @@ async function benchEngine(engine: EngineName, serverInfo: Record<string, string
   let realWhere: string;
   if (engine === 'postgres') {
     const realName = `${benchDatabaseName}_floor`;
-    await withAdmin((c) => c.query(`CREATE DATABASE "${realName}"`));
-    cleanups.push(() => withAdmin((c) => c.query(`DROP DATABASE IF EXISTS "${realName}" WITH (FORCE)`)).then(() => undefined));
-    const url = new URL(ADMIN_URL);
-    url.pathname = `/${realName}`;
-    realWhere = url.toString();
+    const scratch = await createScratchDatabase(realName);
+    lifecycle.addCleanup(scratch.drop);
+    realWhere = scratch.url;
   } else {
     realWhere = `${floorWhere}-invoices`;
   }
@@ -1089,10 +972,10 @@ async function main(): Promise<number> {
     for (const engine of ENGINES) {
       const r = await benchEngine(engine, serverInfo);
       results.push(r);
-      await runCleanups(); // stop anything left and drop this engine's database before the next
+      await lifecycle.runCleanups(); // stop anything left and drop this engine's database before the next
     }
   } finally {
-    await runCleanups();
+    await lifecycle.runCleanups();
   }
 
   process.stdout.write(`\n${'='.repeat(100)}\n`);
@@ -1112,10 +995,7 @@ async function main(): Promise<number> {
   }
 
   const json = {
-    benchmark: 'invoice-create',
-    finishedAt: new Date().toISOString(),
-    totalSeconds: Math.round(totalS),
-    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, postgres: serverInfo },
+    ...resultsHeader('invoice-create', totalS, serverInfo),
     machineBusyBeforeStartPct: Math.round(idleBusyPct),
     settings: SETTINGS,
     targets: TARGETS,
@@ -1135,7 +1015,7 @@ main().then(
   (code) => process.exit(code),
   async (err) => {
     process.stderr.write(`\nbenchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    await runCleanups();
+    await lifecycle.runCleanups();
     process.exit(1);
   },
 );

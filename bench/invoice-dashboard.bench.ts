@@ -44,14 +44,12 @@
  * Exit code: 1 if a request failed, a reply was wrong or a server misbehaved; a missed latency
  * target or plan check is reported (MISS) but does not change the exit code.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ADMIN_URL, freePort, HOST, makeRequester, percentile, summarise, withAdmin, type LatencySummary } from './bench-support.ts';
-import { fileURLToPath } from 'node:url';
+import { createBenchLifecycle, createScratchDatabase, freePort, intOption, makeRequester, percentile, resultsHeader, ROOT, stopChild, summarise, waitHealthy, withAdmin, type BenchChild, type LatencySummary } from './bench-support.ts';
 import {
   PostgresQueryCompiler,
   type CompiledQuery,
@@ -68,7 +66,7 @@ import { migrateToLatest, openDatabase, type Database } from '../packages/server
 import type { Merchant } from '../packages/server/src/db/schema.ts';
 import { systemClock } from '../packages/server/src/lib/clock.ts';
 import { localDate } from '../packages/server/src/lib/merchant-time.ts';
-import { createInvoiceManagementService, SEARCH_COUNT_CAP } from '../packages/server/src/modules/invoices/invoice-management.service.ts';
+import { createInvoiceManagementService, normalizeSearch, SEARCH_COUNT_CAP } from '../packages/server/src/modules/invoices/invoice-management.service.ts';
 import { createMerchantsService } from '../packages/server/src/modules/merchants/merchants.service.ts';
 import { SANDBOX } from '../packages/server/src/modules/merchants/sandbox-credentials.ts';
 
@@ -76,19 +74,11 @@ import { SANDBOX } from '../packages/server/src/modules/merchants/sandbox-creden
 // Settings
 // ---------------------------------------------------------------------------------------------
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
 const RESULTS_FILE = path.join(RESULTS_DIR, 'invoice-dashboard.json');
 const PUBLIC_BASE_URL = 'http://127.0.0.1';
 const TARGET_P99_MS = 20;
 
-function intOption(name: string, fallback: number): number {
-  const arg = process.argv.slice(2).find((a) => a.startsWith(`--${name}=`));
-  if (!arg) return fallback;
-  const n = Number(arg.slice(name.length + 3));
-  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number`);
-  return n;
-}
 for (const a of process.argv.slice(2)) {
   if (!/^--(invoices|others|requests|warmup|stats-shards)=\d+$/.test(a)) {
     throw new Error(`unknown option ${a} (--invoices=N --others=N --requests=N --warmup=N --stats-shards=1..16)`);
@@ -116,42 +106,11 @@ if (SETTINGS.statsShards < 1 || SETTINGS.statsShards > 16) throw new Error('--st
 // Cleanup: the gateway and the bench database go away even when something throws or on Ctrl-C
 // ---------------------------------------------------------------------------------------------
 
-const cleanups: Array<() => Promise<void>> = [];
-const liveChildren = new Set<ChildProcess>();
+const lifecycle = createBenchLifecycle({ onSignalMessage: 'stopping the gateway and dropping the bench database...' });
 const failures: string[] = [];
-
-/** Runs once: a Ctrl-C and the main flow's own error path then wait for the same cleanup. */
-let cleanupRun: Promise<void> | undefined;
-function runCleanups(): Promise<void> {
-  cleanupRun ??= (async () => {
-    while (cleanups.length > 0) {
-      const fn = cleanups.pop()!;
-      try {
-        await fn();
-      } catch (err) {
-        process.stderr.write(`cleanup failed: ${err instanceof Error ? err.message : String(err)}\n`);
-      }
-    }
-  })();
-  return cleanupRun;
-}
-
-process.on('exit', () => {
-  for (const child of liveChildren) child.kill('SIGKILL');
-});
-let interrupted = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (interrupted) return;
-    interrupted = true;
-    process.stderr.write(`\n${signal}: stopping the gateway and dropping the bench database...\n`);
-    runCleanups().finally(() => process.exit(130));
-  });
-}
 
 const out = (s = '') => process.stdout.write(`${s}\n`);
 const fmt = (v: number | undefined, digits = 2) => (v === undefined || Number.isNaN(v) ? '-' : v.toFixed(digits));
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function timed<T>(label: string, fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
   const t0 = performance.now();
@@ -401,69 +360,17 @@ async function seed(client: pg.Client, merchant: Merchant, userId: bigint): Prom
 // The gateway as a child process, and HTTP
 // ---------------------------------------------------------------------------------------------
 
-interface Child {
-  proc: ChildProcess;
-  port: number;
-  logTail: string[];
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  hasExited: () => boolean;
+function startGateway(databaseUrl: string, port: number): BenchChild {
+  return lifecycle.spawnChild('gateway', ['packages/server/src/main.ts'], { DATABASE_URL: databaseUrl, DATA_DIR: '', LOG_LEVEL: 'warn', FAWTARA_MODE: 'sandbox', PUBLIC_BASE_URL }, { port });
 }
 
-function startGateway(databaseUrl: string, port: number): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: databaseUrl, DATA_DIR: '', PORT: String(port), HOST, LOG_LEVEL: 'warn', FAWTARA_MODE: 'sandbox', PUBLIC_BASE_URL },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  liveChildren.add(proc);
-  let done = false;
-  const logTail: string[] = [];
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    proc.on('exit', (code, signal) => {
-      done = true;
-      liveChildren.delete(proc);
-      resolve({ code, signal });
-    });
-  });
-  const onData = (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) {
-      if (line.trim() === '') continue;
-      logTail.push(line.length > 400 ? `${line.slice(0, 400)}…` : line);
-      if (logTail.length > 20) logTail.shift();
-    }
-  };
-  proc.stdout!.on('data', onData);
-  proc.stderr!.on('data', onData);
-  return { proc, port, logTail, exited, hasExited: () => done };
-}
-
-async function stopGateway(child: Child): Promise<{ code: number | null; signal: string | null; clean: boolean }> {
-  if (!child.hasExited()) child.proc.kill('SIGTERM');
-  const outcome = await Promise.race([child.exited, sleep(SETTINGS.stopTimeoutMs).then(() => 'timeout' as const)]);
-  if (outcome === 'timeout') {
-    child.proc.kill('SIGKILL');
-    const { code, signal } = await child.exited;
-    return { code, signal, clean: false };
-  }
-  return { code: outcome.code, signal: outcome.signal, clean: outcome.code === 0 };
+async function stopGateway(child: BenchChild): Promise<{ code: number | null; signal: string | null; clean: boolean }> {
+  const { code, signal, clean } = await stopChild(child, SETTINGS.stopTimeoutMs);
+  return { code, signal, clean };
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
 const request = makeRequester(agent);
-
-async function waitHealthy(child: Child): Promise<number> {
-  const t0 = performance.now();
-  while (performance.now() - t0 < SETTINGS.startTimeoutMs) {
-    if (child.hasExited()) throw new Error(`gateway exited during start-up:\n  ${child.logTail.join('\n  ')}`);
-    try {
-      if ((await request(child.port, 'GET', '/health')).status === 200) return performance.now() - t0;
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  throw new Error(`gateway not healthy after ${SETTINGS.startTimeoutMs} ms:\n  ${child.logTail.join('\n  ')}`);
-}
 
 const codec: Codec = createCodec({ secretKey: SANDBOX.secretKey, iv: SANDBOX.iv });
 
@@ -570,7 +477,8 @@ function monthRange(today: string, back: number, months: number): { fromDate: st
   return { fromDate: from.toISOString().slice(0, 10), toDate: to.toISOString().slice(0, 10) };
 }
 
-const SEARCH_EXPR = `lower(coalesce(reference_number, '') || ' ' || customer_name || ' ' || coalesce(customer_email, '') || ' ' || country_code || mobile_number)`;
+// The server's search text (invoices.repo.ts SEARCH_TEXT): the constant country code is not in it.
+const SEARCH_EXPR = `lower(coalesce(reference_number, '') || ' ' || customer_name || ' ' || coalesce(customer_email, '') || ' ' || mobile_number)`;
 const likePattern = (term: string) => `%${term.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 async function buildScenarios(client: pg.Client, merchant: Merchant, today: string): Promise<{ scenarios: Scenario[]; expectations: Record<string, unknown> }> {
@@ -649,11 +557,13 @@ async function buildScenarios(client: pg.Client, merchant: Merchant, today: stri
   const emailFragment = picked[1]!.email.split('@')[0]!; // e.g. noura.alajmi7
   const refTerm = `INV-${100000 + Math.floor(N * 0.023456)}`;
   const modestTerms = [refTerm, 'Noura Al-Ajmi', emailFragment, phoneTerm, 'فاطمة العتيبي', 'Jawaher Dashti'];
-  // Broad: ~10k, ~20k, ~150k and every row of the merchant (the country code is in every row's text).
+  // Broad: ~10k, ~20k, ~150k, and '965' (the country code alone is not searched as a phone
+  // prefix: it matches the mobile numbers that contain it).
   const broadTerms = ['ahmed', 'Behbehani', 'gmail.com', '965'];
   const expectTotals: Record<string, number> = {};
   for (const term of [...modestTerms, ...broadTerms]) {
-    expectTotals[term] = await countWhere(`${SEARCH_EXPR} LIKE $2`, [likePattern(term)]);
+    // As the server reads it: a phone number typed with its country code is searched without it.
+    expectTotals[term] = await countWhere(`${SEARCH_EXPR} LIKE $2`, [likePattern(normalizeSearch(term))]);
   }
   const searchCall = (term: string): Call => ({ variant: term, path: encryptedPath('/api/v1/invoice-dashboard', { search: term }), check: pageChecks(expectTotals[term]!, N, 1) });
   const search: Scenario = {
@@ -876,14 +786,11 @@ async function main(): Promise<number> {
   );
 
   const name = `fawtara_dash_${process.pid}_${Date.now().toString(36)}`;
-  await withAdmin((c) => c.query(`CREATE DATABASE "${name}"`));
-  cleanups.push(async () => {
-    await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+  const { url: databaseUrl, drop } = await createScratchDatabase(name);
+  lifecycle.addCleanup(async () => {
+    await drop();
     out(`database ${name} dropped`);
   });
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  const databaseUrl = url.toString();
   out(`\n=== seed: database ${name} ===`);
 
   // Schema and sandbox merchant through the server's own code.
@@ -901,7 +808,7 @@ async function main(): Promise<number> {
 
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
-  cleanups.push(() => client.end());
+  lifecycle.addCleanup(() => client.end());
   const seedInfo = await seed(client, merchant, userId);
   out(`  seed total ${seedInfo.totalSeconds.toFixed(1)} s; days ${seedInfo.spanFrom}..${seedInfo.spanTo}`);
   out(`  rows: ${Object.entries(seedInfo.rows).map(([k, v]) => `${k} ${v.toLocaleString('en')}`).join(', ')}`);
@@ -916,10 +823,10 @@ async function main(): Promise<number> {
   const port = await freePort();
   const child = startGateway(databaseUrl, port);
   let stopped: Awaited<ReturnType<typeof stopGateway>> | undefined;
-  cleanups.push(async () => {
+  lifecycle.addCleanup(async () => {
     if (!stopped) await stopGateway(child);
   });
-  const startMs = await waitHealthy(child);
+  const startMs = await waitHealthy(child, SETTINGS.startTimeoutMs, request);
   out(`  healthy after ${startMs.toFixed(0)} ms (pid ${child.proc.pid}, port ${port})`);
 
   out(`\n=== latency over HTTP (ms, sequential, loopback) ===`);
@@ -967,10 +874,7 @@ async function main(): Promise<number> {
   else out('every reply was 200, decrypted to status true and matched the SQL expectations');
 
   const json = {
-    benchmark: 'invoice-dashboard',
-    finishedAt: new Date().toISOString(),
-    totalSeconds: Math.round(totalS),
-    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, postgres: serverInfo },
+    ...resultsHeader('invoice-dashboard', totalS, serverInfo),
     settings: SETTINGS,
     targetP99Ms: TARGET_P99_MS,
     seed: seedInfo,
@@ -1001,13 +905,4 @@ async function main(): Promise<number> {
   return failures.length > 0 ? 1 : 0;
 }
 
-main()
-  .then(async (code) => {
-    await runCleanups();
-    process.exit(code);
-  })
-  .catch(async (err) => {
-    if (!interrupted) process.stderr.write(`\nbenchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    await runCleanups();
-    process.exit(interrupted ? 130 : 1);
-  });
+lifecycle.run(main);

@@ -31,7 +31,7 @@ import { systemClock } from '../packages/server/src/lib/clock.ts';
 import { createMerchantsService } from '../packages/server/src/modules/merchants/merchants.service.ts';
 import { SANDBOX } from '../packages/server/src/modules/merchants/sandbox-credentials.ts';
 import { STYLESHEET } from '../packages/server/src/pages/pages.ts';
-import { ADMIN_URL, freePort, HOST, makeRequester, summarise, withAdmin, type LatencySummary } from './bench-support.ts';
+import { ADMIN_URL, createScratchDatabase, freePort, HOST, makeRequester, summarise, type LatencySummary } from './bench-support.ts';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
 const REQUESTS = Number(args.requests ?? 2000);
@@ -54,16 +54,15 @@ const fmt = (s: LatencySummary) => `p50 ${s.p50.toFixed(2)}  p90 ${s.p90.toFixed
 async function openEngine(engine: Engine): Promise<{ database: Database; drop: () => Promise<void> } | undefined> {
   if (engine === 'pglite') return { database: await openDatabase({}), drop: async () => undefined };
   const name = `fawtara_page_${process.pid}_${Date.now()}`;
+  let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
   try {
-    await withAdmin((c) => c.query(`CREATE DATABASE "${name}"`));
+    scratch = await createScratchDatabase(name);
   } catch (err) {
     console.log(`postgres: skipped (${(err as Error).message}; BENCH_PG_ADMIN_URL=${ADMIN_URL})`);
     return undefined;
   }
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ databaseUrl: url.toString(), poolSize: 10 });
-  return { database, drop: () => withAdmin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined) };
+  const database = await openDatabase({ databaseUrl: scratch.url, poolSize: 10 });
+  return { database, drop: scratch.drop };
 }
 
 async function runEngine(engine: Engine): Promise<EngineResult | undefined> {

@@ -48,14 +48,12 @@
  * Exit code 1 if a request failed, a webhook was missing or badly signed, or a process did not
  * start or stop cleanly; a missed target prints MISS but does not change the exit code.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { createCodec, type Codec } from '@fawtara/wire';
 import { buildApp } from '../packages/server/src/app.ts';
 import { migrateToLatest, openDatabase, type Database } from '../packages/server/src/db/database.ts';
@@ -64,24 +62,17 @@ import { createMerchantsService } from '../packages/server/src/modules/merchants
 import { SANDBOX } from '../packages/server/src/modules/merchants/sandbox-credentials.ts';
 import { EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, verifyWebhookSignature } from '@fawtara/wire';
 import { inputValue } from '../packages/server/src/test-support/customer.ts';
-import { ADMIN_URL, freePort, HOST, summarise, withAdmin, type LatencySummary } from './bench-support.ts';
+import { seedCancelledInvoiceEvents } from '../packages/server/src/test-support/webhook-seed.ts';
+import { createBenchLifecycle, createScratchDatabase, freePort, HOST, intOption, makeRequester, resultsHeader, ROOT, sleep, stopChild as stopBenchChild, summarise, waitHealthy, withAdmin, type BenchChild, type HttpResult, type LatencySummary } from './bench-support.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
 // ---------------------------------------------------------------------------------------------
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
 const RESULTS_FILE = path.join(RESULTS_DIR, 'webhook-latency.json');
 const TARGET_P99_MS = 2000;
 
-function intOption(name: string, fallback: number): number {
-  const arg = process.argv.slice(2).find((a) => a.startsWith(`--${name}=`));
-  if (!arg) return fallback;
-  const n = Number(arg.slice(name.length + 3));
-  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number`);
-  return n;
-}
 for (const a of process.argv.slice(2)) {
   if (!/^--(payments|warmup|concurrency|events)=\d+$/.test(a)) throw new Error(`unknown option ${a} (--payments=N --warmup=N --concurrency=N --events=N)`);
 }
@@ -103,41 +94,10 @@ if (SETTINGS.payments < 1 || SETTINGS.concurrency < 1 || SETTINGS.events < 1) th
 // Cleanup: children and the bench database go away even when something throws or on Ctrl-C
 // ---------------------------------------------------------------------------------------------
 
-const cleanups: Array<() => Promise<void>> = [];
-const liveChildren = new Set<ChildProcess>();
+const lifecycle = createBenchLifecycle({ onSignalMessage: 'stopping child processes and dropping the bench database...', killChildrenFirst: true });
 const failures: string[] = [];
 
-let cleanupRun: Promise<void> | undefined;
-function runCleanups(): Promise<void> {
-  cleanupRun ??= (async () => {
-    for (const child of liveChildren) child.kill('SIGKILL');
-    while (cleanups.length > 0) {
-      const fn = cleanups.pop()!;
-      try {
-        await fn();
-      } catch (err) {
-        process.stderr.write(`cleanup failed: ${err instanceof Error ? err.message : String(err)}\n`);
-      }
-    }
-  })();
-  return cleanupRun;
-}
-
-process.on('exit', () => {
-  for (const child of liveChildren) child.kill('SIGKILL');
-});
-let interrupted = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (interrupted) return;
-    interrupted = true;
-    process.stderr.write(`\n${signal}: stopping child processes and dropping the bench database...\n`);
-    runCleanups().finally(() => process.exit(130));
-  });
-}
-
 const out = (s = '') => process.stdout.write(`${s}\n`);
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const fmt = (v: number | undefined, digits = 1) => (v === undefined || Number.isNaN(v) ? '-' : v.toFixed(digits));
 const fmtSummary = (s: LatencySummary) => `p50 ${fmt(s.p50)}  p90 ${fmt(s.p90)}  p99 ${fmt(s.p99)}  max ${fmt(s.max)}  mean ${fmt(s.mean)} ms`;
 
@@ -212,101 +172,24 @@ async function startReceiver(): Promise<Receiver> {
 // Child processes: the gateway and workers
 // ---------------------------------------------------------------------------------------------
 
-interface Child {
-  name: string;
-  proc: ChildProcess;
-  logTail: string[];
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  hasExited: () => boolean;
-}
-
-function startChild(name: string, args: string[], env: Record<string, string>): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, DATA_DIR: '', LOG_LEVEL: 'warn', FAWTARA_MODE: 'sandbox', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  liveChildren.add(proc);
-  let done = false;
-  const logTail: string[] = [];
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    proc.on('exit', (code, signal) => {
-      done = true;
-      liveChildren.delete(proc);
-      resolve({ code, signal });
-    });
-  });
-  const onData = (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) {
-      if (line.trim() === '') continue;
-      logTail.push(line.length > 400 ? `${line.slice(0, 400)}…` : line);
-      if (logTail.length > 20) logTail.shift();
-    }
-  };
-  proc.stdout!.on('data', onData);
-  proc.stderr!.on('data', onData);
-  return { name, proc, logTail, exited, hasExited: () => done };
+/** The gateway or a worker: `node --import tsx <args>`, sandbox mode, LOG_LEVEL=warn; PORT and HOST when given a port. */
+function startChild(name: string, args: string[], env: Record<string, string>, port?: number): BenchChild {
+  return lifecycle.spawnChild(name, args, { DATA_DIR: '', LOG_LEVEL: 'warn', FAWTARA_MODE: 'sandbox', ...env }, { port });
 }
 
 /** SIGTERM, then SIGKILL after the stop timeout; a clean stop is exit code 0. */
-async function stopChild(child: Child): Promise<void> {
-  if (!child.hasExited()) child.proc.kill('SIGTERM');
-  const outcome = await Promise.race([child.exited, sleep(SETTINGS.stopTimeoutMs).then(() => 'timeout' as const)]);
-  if (outcome === 'timeout') {
-    child.proc.kill('SIGKILL');
-    await child.exited;
-    failures.push(`${child.name} did not stop within ${SETTINGS.stopTimeoutMs} ms of SIGTERM:\n  ${child.logTail.join('\n  ')}`);
-    return;
-  }
-  if (outcome.code !== 0) failures.push(`${child.name} exited with ${JSON.stringify(outcome)}:\n  ${child.logTail.join('\n  ')}`);
+async function stopChild(child: BenchChild): Promise<void> {
+  const stop = await stopBenchChild(child, SETTINGS.stopTimeoutMs);
+  if (stop.timedOut) failures.push(`${child.name} did not stop within ${SETTINGS.stopTimeoutMs} ms of SIGTERM:\n  ${child.logTail.join('\n  ')}`);
+  else if (stop.code !== 0) failures.push(`${child.name} exited with ${JSON.stringify({ code: stop.code, signal: stop.signal })}:\n  ${child.logTail.join('\n  ')}`);
 }
 
 // ---------------------------------------------------------------------------------------------
 // HTTP client (keeps response headers: cookies, redirects)
 // ---------------------------------------------------------------------------------------------
 
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  text: string;
-  /** performance.now() when the request was sent and when the last byte of the reply arrived. */
-  sentAt: number;
-  doneAt: number;
-}
-
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-
-function request(port: number, method: string, urlPath: string, headers: Record<string, string> = {}, body?: string): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const sentAt = performance.now();
-    const req = http.request(
-      { host: HOST, port, method, path: urlPath, agent, headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8'), sentAt, doneAt: performance.now() }));
-        res.on('error', reject);
-      },
-    );
-    req.setTimeout(30_000, () => req.destroy(new Error(`${method} ${urlPath}: timeout`)));
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-async function waitHealthy(child: Child, port: number): Promise<number> {
-  const t0 = performance.now();
-  while (performance.now() - t0 < SETTINGS.startTimeoutMs) {
-    if (child.hasExited()) throw new Error(`${child.name} exited during start-up:\n  ${child.logTail.join('\n  ')}`);
-    try {
-      if ((await request(port, 'GET', '/health')).status === 200) return performance.now() - t0;
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  throw new Error(`${child.name} not healthy after ${SETTINGS.startTimeoutMs} ms:\n  ${child.logTail.join('\n  ')}`);
-}
+const request = makeRequester(agent);
 
 const codec: Codec = createCodec({ secretKey: SANDBOX.secretKey, iv: SANDBOX.iv });
 
@@ -360,7 +243,7 @@ interface PartA {
 
 async function payLikeABrowser(port: number, p: Payment): Promise<void> {
   let cookie: string | undefined;
-  const keepCookie = (r: Reply) => {
+  const keepCookie = (r: HttpResult) => {
     const set = r.headers['set-cookie'];
     const first = Array.isArray(set) ? set[0] : set;
     if (typeof first === 'string') cookie = first.split(';')[0];
@@ -384,18 +267,12 @@ async function payLikeABrowser(port: number, p: Payment): Promise<void> {
 async function runPartA(databaseUrl: string, receiver: Receiver): Promise<PartA> {
   out(`\n=== Part A: payment → webhook latency (gateway child, workers inline) ===`);
   const port = await freePort();
-  const gateway = startChild('gateway', ['packages/server/src/main.ts'], {
-    DATABASE_URL: databaseUrl,
-    PORT: String(port),
-    HOST,
-    PUBLIC_BASE_URL: `http://${HOST}:${port}`,
-    FAWTARA_WORKER: 'inline',
-  });
+  const gateway = startChild('gateway', ['packages/server/src/main.ts'], { DATABASE_URL: databaseUrl, PUBLIC_BASE_URL: `http://${HOST}:${port}`, FAWTARA_WORKER: 'inline' }, port);
   let stopped = false;
-  cleanups.push(async () => {
+  lifecycle.addCleanup(async () => {
     if (!stopped) await stopChild(gateway);
   });
-  const startMs = await waitHealthy(gateway, port);
+  const startMs = await waitHealthy(gateway, SETTINGS.startTimeoutMs, request);
   out(`  gateway healthy after ${startMs.toFixed(0)} ms (pid ${gateway.proc.pid}, port ${port})`);
   const token = await login(port);
 
@@ -535,26 +412,16 @@ async function throughputRound(database: Database, databaseUrl: string, receiver
   const tEnqueue = performance.now();
   try {
     baseline = BigInt((await database.executeSql('SELECT coalesce(max(id), 0) AS id FROM webhook_deliveries')).rows[0].id);
-    const [merchantRow] = (await database.executeSql('SELECT id, time_zone, webhook_url FROM merchants WHERE code = $1', [SANDBOX.merchantCode])).rows;
-    const merchant: { id: bigint; time_zone: string; webhook_url: string | null } = merchantRow;
-    // Cancelled invoices (every table constraint holds); tokens unique per round.
-    const invoices = (
-      await database.executeSql(
-        `INSERT INTO invoices (merchant_id, kind, token, access_key, reference_number, amount, customer_name, country_code, mobile_number,
-                               delivery_type, delivery_channel, payment_methods, language, expires_on, created_on, status, cancelled_at)
-         SELECT $1, 'single', '8' || $3::int || lpad(g::text, 18, '0'), 'bench' || md5(random()::text || g), 'WHT-' || $3::int || '-' || g, 12500, 'Customer ' || g,
-                '965', '66666666', 0, 3, '{16}', 'en', '2099-12-31', current_date, 'cancelled', now()
-         FROM generate_series(1, $2::int) g
-         RETURNING id, token, amount, reference_number, webhook_url`,
-        [merchant.id, n, round],
-      )
-    ).rows;
-    const batches: Array<typeof invoices> = [];
-    for (let i = 0; i < invoices.length; i += 100) batches.push(invoices.slice(i, i + 100));
-    await pool(batches, 4, async (batch) => {
-      await database.db.transaction().execute(async (trx) => {
-        for (const invoice of batch) await app.workers.webhooks.emit(trx, { type: 'invoice.cancelled', merchant, invoice });
-      });
+    // Cancelled invoices, one event each; tokens unique per round; 4 transactions of 100 at a time.
+    await seedCancelledInvoiceEvents({
+      database,
+      webhooks: app.workers.webhooks,
+      merchantCode: SANDBOX.merchantCode,
+      count: n,
+      tokenPrefix: `8${round}`,
+      referencePrefix: `WHT-${round}-`,
+      batchSize: 100,
+      concurrency: 4,
     });
   } finally {
     await app.close();
@@ -569,7 +436,7 @@ async function throughputRound(database: Database, databaseUrl: string, receiver
   const tSpawn = performance.now();
   const children = Array.from({ length: workers }, (_, i) => startChild(`worker ${i + 1}/${workers}`, ['packages/cli/bin/fawtara.js', 'worker'], { DATABASE_URL: databaseUrl }));
   let stopped = false;
-  cleanups.push(async () => {
+  lifecycle.addCleanup(async () => {
     if (!stopped) await Promise.all(children.map(stopChild));
   });
   let tDone: number | undefined;
@@ -629,22 +496,19 @@ async function main(): Promise<number> {
   );
 
   const name = `fawtara_webhooks_${process.pid}_${Date.now().toString(36)}`;
-  await withAdmin((c) => c.query(`CREATE DATABASE "${name}"`));
-  cleanups.push(async () => {
-    await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+  const { url: databaseUrl, drop } = await createScratchDatabase(name);
+  lifecycle.addCleanup(async () => {
+    await drop();
     out(`database ${name} dropped`);
   });
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  const databaseUrl = url.toString();
 
   const database = await openDatabase({ databaseUrl, poolSize: 8 });
-  cleanups.push(() => database.close());
+  lifecycle.addCleanup(() => database.close());
   await migrateToLatest(database.db);
   await createMerchantsService({ database, clock: systemClock }).ensureSandboxMerchant();
 
   const receiver = await startReceiver();
-  cleanups.push(() => receiver.close());
+  lifecycle.addCleanup(() => receiver.close());
   await database.executeSql('UPDATE merchants SET webhook_url = $1 WHERE code = $2', [`${receiver.url}/hook`, SANDBOX.merchantCode]);
   out(`database ${name}; receiver ${receiver.url}/hook`);
 
@@ -677,10 +541,7 @@ async function main(): Promise<number> {
   if (failures.length > 0) out(`FAILED — ${failures.length} problem(s):\n  ${failures.slice(0, 30).join('\n  ')}`);
 
   const json = {
-    benchmark: 'webhook-latency',
-    finishedAt: new Date().toISOString(),
-    totalSeconds: Math.round(totalS),
-    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, postgres: pgVersion },
+    ...resultsHeader('webhook-latency', totalS, pgVersion),
     settings: SETTINGS,
     targetP99Ms: TARGET_P99_MS,
     partA,
@@ -692,13 +553,4 @@ async function main(): Promise<number> {
   return failures.length > 0 ? 1 : 0;
 }
 
-main()
-  .then(async (code) => {
-    await runCleanups();
-    process.exit(code);
-  })
-  .catch(async (err) => {
-    if (!interrupted) process.stderr.write(`\nbenchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    await runCleanups();
-    process.exit(1);
-  });
+lifecycle.run(main);

@@ -8,6 +8,7 @@ import { systemClock } from '../../lib/clock.ts';
 import { createPostgresTestDatabaseWithUrl, ENGINES } from '../../test-support/engines.ts';
 import { eventually } from '../../test-support/eventually.ts';
 import { startHttpReceiver, type HttpReceiver } from '../../test-support/http-receiver.ts';
+import { seedCancelledInvoiceEvents } from '../../test-support/webhook-seed.ts';
 import { createMerchantsService } from '../merchants/merchants.service.ts';
 import { SANDBOX } from '../merchants/sandbox-credentials.ts';
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, verifyWebhookSignature } from '@fawtara/wire';
@@ -103,35 +104,23 @@ interface Worker {
   it(
     `kill -9 of the worker with ${EVENTS} webhooks pending loses none; duplicates are few and identical`,
     async () => {
-      // 1,000 cancelled invoices (every table constraint holds), then one event each, in batches
-      // of 100 per transaction, exactly as the cancel endpoint records one.
-      const [merchantRow] = (await database.executeSql('SELECT id, time_zone, webhook_url FROM merchants WHERE code = $1', [SANDBOX.merchantCode])).rows;
-      const merchant: { id: bigint; time_zone: string; webhook_url: string | null } = merchantRow;
-      const invoices = (
-        await database.executeSql(
-          `INSERT INTO invoices (merchant_id, kind, token, access_key, reference_number, amount, customer_name, country_code, mobile_number,
-                                 delivery_type, delivery_channel, payment_methods, language, expires_on, created_on, status, cancelled_at)
-           SELECT $1, 'single', '7' || lpad(g::text, 19, '0'), 'crash' || md5(random()::text || g), 'CRASH-' || g, 12500, 'Customer ' || g, '965', '66666666',
-                  0, 0, '{1,2}', 'en', '2099-12-31', current_date, 'cancelled', now()
-           FROM generate_series(1, $2::int) g
-           RETURNING id, token, amount, reference_number, webhook_url`,
-          [merchant.id, EVENTS],
-        )
-      ).rows;
-      expect(invoices).toHaveLength(EVENTS);
-      const emitted: string[] = [];
-      for (let from = 0; from < EVENTS; from += 100) {
-        const ids = await database.db.transaction().execute(async (trx) => {
-          const out: string[] = [];
-          for (const invoice of invoices.slice(from, from + 100)) out.push(await app!.workers.webhooks.emit(trx, { type: 'invoice.cancelled', merchant, invoice }));
-          return out;
-        });
-        emitted.push(...ids);
-      }
+      // 1,000 cancelled invoices, then one event each, in batches of 100 per transaction, exactly
+      // as the cancel endpoint records one.
+      const seeded = await seedCancelledInvoiceEvents({
+        database,
+        webhooks: app!.workers.webhooks,
+        merchantCode: SANDBOX.merchantCode,
+        count: EVENTS,
+        tokenPrefix: '7',
+        referencePrefix: 'CRASH-',
+        batchSize: 100,
+      });
+      expect(seeded.invoiceIds).toHaveLength(EVENTS);
+      const emitted = seeded.eventIds;
       expect(new Set(emitted).size).toBe(EVENTS);
       expect(await count("status = 'pending'")).toBe(EVENTS);
       // The signing secret exists before the workers need it; the receiver verifies with it.
-      const secrets = await app!.workers.webhooks.secrets(merchant.id);
+      const secrets = await app!.workers.webhooks.secrets(seeded.merchantId);
 
       // Worker 1 delivers until 250 webhooks have arrived, then dies without a chance to clean up.
       const first = spawnWorker('worker 1');

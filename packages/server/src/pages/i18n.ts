@@ -211,6 +211,8 @@ export interface Messages {
   languageName: string;
   status: Record<'pending' | 'paid' | 'cancelled' | 'expired', string>;
   amount: string;
+  /** The heading of an invoice that has no reference of the merchant's. */
+  invoiceHeading: string;
   reference: string;
   customer: string;
   expiryDate: string;
@@ -288,6 +290,7 @@ const en: Messages = {
   languageName: 'English',
   status: { pending: 'Awaiting payment', paid: 'Paid', cancelled: 'Cancelled', expired: 'Expired' },
   amount: 'Amount',
+  invoiceHeading: 'Invoice',
   reference: 'Reference',
   customer: 'Customer',
   expiryDate: 'Expiry date',
@@ -401,6 +404,7 @@ const ar: Messages = {
   languageName: 'العربية',
   status: { pending: 'بانتظار الدفع', paid: 'مدفوعة', cancelled: 'ملغاة', expired: 'منتهية الصلاحية' },
   amount: 'المبلغ',
+  invoiceHeading: 'فاتورة',
   reference: 'الرقم المرجعي',
   customer: 'العميل',
   expiryDate: 'تاريخ الانتهاء',

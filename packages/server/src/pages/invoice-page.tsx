@@ -33,7 +33,13 @@ export function InvoicePage({ m }: { m: InvoicePageModel }) {
       <ErrorSummary fmt={fmt} problems={problems} />
       <section class="card">
         <h1>
-          <bdi>{chrome.title}</bdi>
+          {invoice.reference !== null ? (
+            <bdi>{chrome.title}</bdi>
+          ) : (
+            // Without a reference of the merchant's, the heading names the document, not a
+            // 26-digit token (which the details list below still shows).
+            t.invoiceHeading
+          )}
         </h1>
         <p class="due">
           <Money fmt={fmt} amount={invoice.amount} big />

@@ -51,6 +51,8 @@ describeEngines('hosted pages', (ctx) => {
     expect(page.html).toContain('<meta charset="utf-8"');
     expect(page.html).toContain('12.500');
     expect(page.html).toContain('Rent for November');
+    // No reference of the merchant's: the heading says what it is; the token is in the details.
+    expect(page.html).toMatch(/<h1[^>]*>Invoice<\/h1>/);
     expect(page.html).not.toContain('<script');
     expect(page.html.match(/name="method"/g)).toHaveLength(1);
     expect(page.html).toContain('value="1"');

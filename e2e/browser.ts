@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
+import { freePort } from '../packages/server/src/test-support/free-port.ts';
 import { mkdir } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { createCodec } from '@fawtara/wire';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -26,17 +26,6 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-ne
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** The gateway on 127.0.0.1 with the sandbox merchant, its clock under the test's control. */

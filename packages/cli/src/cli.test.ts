@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { freePort } from '../../server/src/test-support/free-port.ts';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { wireVectors as VECTORS } from '../../server/src/test-support/seed-samples.ts';
 import { parseCsv } from './csv.ts';
 
 /**
@@ -14,11 +14,6 @@ import { parseCsv } from './csv.ts';
  * `fawtara serve` on a fresh embedded database.
  */
 const BIN = fileURLToPath(new URL('../../../node_modules/.bin/fawtara', import.meta.url));
-const VECTORS = JSON.parse(readFileSync(new URL('../../../../shared/wire-vectors.json', import.meta.url), 'utf8')) as {
-  secretKey: string;
-  iv: string;
-  valid: { name: string; source?: string; hex: string; plaintext: string }[];
-};
 
 interface Result {
   code: number | null;
@@ -51,17 +46,6 @@ function run(args: string[], options: { env?: Record<string, string>; input?: st
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started }));
     child.stdin.end(options.input ?? '');
-  });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
   });
 }
 

@@ -1,17 +1,19 @@
 import { Client } from '@fawtara/sdk';
-import type { ConnectionSettings } from './connection.ts';
+import { resolveConnection, type ConnectionFlags } from './connection.ts';
 import { configError } from './exit-codes.ts';
 
 /** Idempotency-Keys whose reply said `Idempotent-Replayed: true` (the request had been made before). */
 export type ReplayTracker = Set<string>;
 
 /**
- * The SDK client for the API commands. `replays`, when given, collects the Idempotency-Keys
- * the server answered from its store — how `import` tells "created now" from "already there".
- * The SDK does not surface that header, so a thin fetch wrapper (the SDK's instrumentation
- * hook) reads it.
+ * The SDK client for the API commands, connected as the flags and FAWTARA_* variables say
+ * (`note` hears about the sandbox fallback). `replays`, when given, collects the
+ * Idempotency-Keys the server answered from its store — how `import` tells "created now" from
+ * "already there". The SDK does not surface that header, so a thin fetch wrapper (the SDK's
+ * instrumentation hook) reads it.
  */
-export function createApiClient(settings: ConnectionSettings, options: { replays?: ReplayTracker } = {}): Client {
+export function createApiClient(flags: ConnectionFlags, note: (message: string) => void, options: { replays?: ReplayTracker } = {}): Client {
+  const settings = resolveConnection(flags, process.env, note);
   const { replays } = options;
   const tracking: typeof fetch | undefined = replays
     ? async (input, init) => {

@@ -1,4 +1,5 @@
-import { SANDBOX_CREDENTIALS } from '@fawtara/sdk';
+import type { MerchantCredentials } from '@fawtara/wire';
+import { ENVIRONMENTS, SANDBOX_CREDENTIALS } from '@fawtara/sdk';
 import type { Command } from 'commander';
 import { configError } from './exit-codes.ts';
 
@@ -9,10 +10,11 @@ import { configError } from './exit-codes.ts';
  * note on stderr says so.
  */
 
-/** Hesabe's public sandbox merchant (reference §2), as the SDK exports it (equal to the server's: a test checks). */
+/** Hesabe's public sandbox merchant (reference §2), as the SDK (from @fawtara/wire) exports it. */
 export { SANDBOX_CREDENTIALS };
 
-export const DEFAULT_URL = 'http://localhost:3000';
+/** A Fawtara on this machine: the SDK's `local` environment. */
+const DEFAULT_URL = ENVIRONMENTS.local.baseUrl;
 
 export interface ConnectionFlags {
   url?: string;
@@ -24,14 +26,8 @@ export interface ConnectionFlags {
   password?: string;
 }
 
-export interface ConnectionSettings {
+export interface ConnectionSettings extends MerchantCredentials {
   baseUrl: string;
-  merchantCode: string;
-  accessCode: string;
-  secretKey: string;
-  iv: string;
-  username: string;
-  password: string;
   /** The public sandbox merchant was assumed. */
   sandbox: boolean;
 }
@@ -63,7 +59,7 @@ FAWTARA_MERCHANT_CODE, FAWTARA_ACCESS_CODE, FAWTARA_SECRET_KEY, FAWTARA_IV, FAWT
 FAWTARA_PASSWORD (or the flags). With none of them and a localhost URL, the public sandbox
 merchant ${SANDBOX_CREDENTIALS.merchantCode} is used.`;
 
-export function isLocalUrl(url: URL): boolean {
+function isLocalUrl(url: URL): boolean {
   const host = url.hostname.replace(/^\[|\]$/g, '');
   return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }

@@ -1,3 +1,4 @@
+import { isAppError } from '@fawtara/server/app-error';
 import { AuthenticationError, ConnectionError, FawtaraError, RateLimitError, ServerError, ValidationError } from '@fawtara/sdk';
 import { CliError, EXIT, type ExitCode } from './exit-codes.ts';
 
@@ -41,9 +42,6 @@ function withFields(message: string, fields: Record<string, string[]> | undefine
   return `${message}\n${entries.map(([field, messages]) => `  ${field}: ${messages.join(' ')}`).join('\n')}`;
 }
 
-function isAppError(err: unknown): err is Error & { status: number; fields?: Record<string, string[]> } {
-  return typeof err === 'object' && err !== null && (err as { isAppError?: unknown }).isAppError === true;
-}
 
 function errnoOf(err: unknown): string | undefined {
   for (let e = err, depth = 0; typeof e === 'object' && e !== null && depth < 5; depth++) {

@@ -22,16 +22,22 @@ export const EXIT = {
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
-/** The table printed by `fawtara --help`. */
-export const EXIT_CODES_HELP = `Exit codes:
-  0   success
-  1   unexpected error
-  2   partial success: import created some invoices and refused some rows
-  64  usage error (bad arguments, unknown command, unreadable file)
-  65  bad input data: refused by validation, not found, conflict, undecryptable
-  69  server unreachable (or 502/503/504, or rate limited)
-  77  authentication failed (wrong username, password or API credentials)
-  78  configuration error (bad environment variable or flag value, incomplete credentials)`;
+/** Every code's line in `fawtara --help` (the type makes sure none is left out). */
+const MEANINGS: Record<ExitCode, string> = {
+  [EXIT.OK]: 'success',
+  [EXIT.UNEXPECTED]: 'unexpected error',
+  [EXIT.PARTIAL]: 'partial success: import created some invoices and refused some rows',
+  [EXIT.USAGE]: 'usage error (bad arguments, unknown command, unreadable file)',
+  [EXIT.DATA]: 'bad input data: refused by validation, not found, conflict, undecryptable',
+  [EXIT.UNAVAILABLE]: 'server unreachable (or 502/503/504, or rate limited)',
+  [EXIT.AUTH]: 'authentication failed (wrong username, password or API credentials)',
+  [EXIT.CONFIG]: 'configuration error (bad environment variable or flag value, incomplete credentials)',
+};
+
+/** The table printed by `fawtara --help`, in code order. */
+export const EXIT_CODES_HELP = `Exit codes:\n${Object.entries(MEANINGS)
+  .map(([code, meaning]) => `  ${code.padEnd(4)}${meaning}`)
+  .join('\n')}`;
 
 /**
  * An error the CLI reports itself: its message goes to stderr (no stack) and the process exits

@@ -1,10 +1,12 @@
 /**
  * Where things go: data to stdout (one JSON document with --json, text otherwise); notes,
- * progress and errors to stderr. Nothing else in the CLI writes to the streams directly.
+ * progress and errors to stderr. Commands print through this; only progress.ts, main's error
+ * line, serve/worker's own lines, the stdin prompt and `decrypt --json` (the plaintext byte for
+ * byte) write to the streams themselves.
  */
 
 /** JSON with bigints as strings (money in fils, ids) and 2-space indentation. */
-export function toJson(value: unknown): string {
+function toJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2);
 }
 

@@ -59,7 +59,5 @@ export async function serverConfig(flags: ServerFlags, env: NodeJS.ProcessEnv = 
   }
 }
 
-/** Where a configuration keeps its data, for messages. */
-export function describeDatabase(config: Config): string {
-  return config.databaseUrl ? 'PostgreSQL' : `the embedded database in ${config.dataDir}`;
-}
+/** Where a configuration keeps its data, for messages (the server's own wording; a light import). */
+export { describeDatabase } from '@fawtara/server/config';

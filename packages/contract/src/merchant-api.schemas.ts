@@ -270,9 +270,20 @@ export type ErrorReply = Static<typeof ErrorReply>;
 
 // ---------------------------------------------------------------- webhooks (Fawtara additions)
 
+/** The event types Fawtara sends (literals, so `Static` gives the union, not `string`). */
+export const WebhookEventTypeSchema = Type.Union([
+  Type.Literal('invoice.paid'),
+  Type.Literal('invoice.payment_failed'),
+  Type.Literal('invoice.expired'),
+  Type.Literal('invoice.cancelled'),
+  Type.Literal('open_invoice.paid'),
+  Type.Literal('open_invoice.payment_failed'),
+]);
+export type WebhookEventType = Static<typeof WebhookEventTypeSchema>;
+
 export const WebhookEventObject = Type.Object({
   id: Type.String({ description: 'Event id (evt_…); also the fawtara-event-id header and event_id in the body' }),
-  type: Type.String({ enum: ['invoice.paid', 'invoice.payment_failed', 'invoice.expired', 'invoice.cancelled', 'open_invoice.paid', 'open_invoice.payment_failed'] }),
+  type: WebhookEventTypeSchema,
   created_at: Timestamp,
   invoice_id: Nullable(Type.Integer()),
   open_invoice_id: Nullable(Type.Integer()),
@@ -291,15 +302,7 @@ export const WebhookEventObject = Type.Object({
   ),
 });
 
-export const WebhookEventList = Type.Object({
-  current_page: Type.Integer(),
-  data: Type.Array(WebhookEventObject),
-  from: Nullable(Type.Integer()),
-  to: Nullable(Type.Integer()),
-  last_page: Type.Integer(),
-  per_page: Type.Integer(),
-  total: Type.Integer(),
-});
+export const WebhookEventList = Type.Object({ ...PageMeta, data: Type.Array(WebhookEventObject) });
 
 export const WebhookEventsQuery = Type.Object({
   merchantCode: MerchantCode,

@@ -49,8 +49,6 @@ export class TokenManager {
   /** When to renew, on the client's clock; -Infinity after the server refused the token. */
   private renewAt = 0;
   private inflight: Promise<string> | undefined;
-  /** Counts renewals, for tests and diagnostics. */
-  renewals = 0;
 
   constructor(private readonly deps: TokenManagerDeps) {
     if (deps.initial) this.store(deps.initial, false);
@@ -89,7 +87,6 @@ export class TokenManager {
   }
 
   private async doRenew(): Promise<string> {
-    this.renewals += 1;
     const refreshToken = this.tokens?.refreshToken;
     let reply: TokenReply | undefined;
     if (refreshToken !== undefined) {

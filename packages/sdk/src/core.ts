@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { createCodec, type Codec } from '@fawtara/wire';
 import { TokenManager, type TokenReply, type TokenSet } from './auth.ts';
 import { AuthenticationError, errorFromReply, FawtaraError, ValidationError } from './errors.ts';
 import { createEnvelope, resultOf, type Envelope } from './framing.ts';
 import { Transport, type TransportResponse } from './http.ts';
+import { isRecord } from './is-record.ts';
 
 /**
  * Where the client connects. Hesabe serves the merchant API (`/api/v1/*`) and the payment
@@ -108,10 +108,6 @@ export interface ApiCall {
 const SDK_VERSION = '0.1.0';
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function origin(value: string, what: string): string {
   let url: URL;
   try {
@@ -144,12 +140,11 @@ export class Core {
   readonly merchantCode: string;
   readonly accessCode: string;
   readonly envelope: Envelope;
-  readonly codec: Codec;
   readonly transport: Transport;
   readonly tokens: TokenManager;
   readonly webhookSecret: string | string[] | undefined;
-  readonly now: () => number;
-  private readonly extraHeaders: Record<string, string>;
+  /** Sent on every request: identification, `accept`, and ClientOptions.headers. */
+  private readonly baseHeaders: Record<string, string>;
   private readonly username: string | undefined;
   private readonly password: string | undefined;
 
@@ -167,14 +162,13 @@ export class Core {
     this.merchantCode = requireText(options, 'merchantCode');
     this.accessCode = requireText(options, 'accessCode');
     // Validates the key lengths now (TypeError), not at the first request.
-    this.codec = createCodec({ secretKey: options.secretKey, iv: options.iv });
-    this.envelope = createEnvelope(this.codec);
+    this.envelope = createEnvelope({ secretKey: options.secretKey, iv: options.iv });
     this.username = options.username;
     this.password = options.password;
     this.webhookSecret = options.webhookSecret;
-    this.now = options.now ?? Date.now;
-    this.extraHeaders = { ...options.headers };
+    this.baseHeaders = { 'user-agent': `fawtara-sdk/${SDK_VERSION} node/${process.versions.node}`, accept: 'application/json', ...options.headers };
 
+    const now = options.now ?? Date.now;
     const fetchImpl = options.fetch ?? globalThis.fetch;
     if (typeof fetchImpl !== 'function') throw new TypeError('No fetch available: use Node 20+ or pass options.fetch');
     const nonNegative = (value: number | undefined, fallback: number, what: string) => {
@@ -189,13 +183,13 @@ export class Core {
       retryBaseDelayMs: nonNegative(options.retryBaseDelayMs, 500, 'retryBaseDelayMs'),
       retryMaxDelayMs: nonNegative(options.retryMaxDelayMs, 8_000, 'retryMaxDelayMs'),
       maxRetryAfterMs: nonNegative(options.maxRetryAfterMs, 60_000, 'maxRetryAfterMs'),
-      now: this.now,
+      now,
       random: Math.random,
     });
     this.tokens = new TokenManager({
       login: () => this.login(),
       refresh: (refreshToken) => this.refresh(refreshToken),
-      now: this.now,
+      now,
       refreshMarginMs: nonNegative(options.refreshMarginMs, 60_000, 'refreshMarginMs'),
       initial: options.tokens,
       onTokens: options.onTokens,
@@ -203,7 +197,7 @@ export class Core {
   }
 
   private headers(extra: Record<string, string>): Record<string, string> {
-    return { 'user-agent': `fawtara-sdk/${SDK_VERSION} node/${process.versions.node}`, accept: 'application/json', ...this.extraHeaders, ...extra };
+    return { ...this.baseHeaders, ...extra };
   }
 
   /** Decodes a reply; throws the mapped error for anything but a successful one. */
@@ -279,9 +273,12 @@ export class Core {
     return this.tokenOf(this.decode(res));
   }
 
-  /** A fresh random Idempotency-Key. */
-  newIdempotencyKey(): string {
-    return `sdk-${randomUUID()}`;
+  /**
+   * A creating POST, always repeat-safe: it carries the caller's Idempotency-Key, else a fresh
+   * random one, which the transport's retries then reuse.
+   */
+  create(path: string, payload: Record<string, unknown>, options: CreateOptions): Promise<unknown> {
+    return this.api({ method: 'POST', path, payload, idempotencyKey: options.idempotencyKey ?? `sdk-${randomUUID()}`, options });
   }
 
   /**
@@ -340,13 +337,13 @@ export class Core {
   }
 
   /**
-   * A payment-gateway call authenticated by the accessCode header alone (transaction enquiry,
+   * A payment-gateway GET authenticated by the accessCode header alone (transaction enquiry,
    * reference §7.5): plain JSON either way, no token. Returns the whole decoded reply.
    */
-  async gateway(call: { method: 'GET'; path: string; query?: Record<string, string>; options?: RequestOptions | undefined }): Promise<unknown> {
+  async gateway(call: { path: string; query?: Record<string, string>; options?: RequestOptions | undefined }): Promise<unknown> {
     const params = new URLSearchParams(call.query ?? {}).toString();
     const res = await this.transport.send({
-      method: call.method,
+      method: 'GET',
       url: `${this.gatewayUrl}${call.path}${params ? `?${params}` : ''}`,
       headers: this.headers({ accesscode: this.accessCode }),
       retrySafe: true,

@@ -5,6 +5,8 @@
  * Data`) and encrypted JSON after it (`{"status":false,"code":422,"message":…,"response":{field:[…]}}`).
  * Both are decoded first and then mapped here by one function, {@link errorFromReply}.
  */
+import type { WebhookVerification } from '@fawtara/wire';
+import { isRecord } from './is-record.ts';
 
 /** What went wrong, as a stable identifier for code (messages are informational only, reference §10.4). */
 export type FawtaraErrorCode =
@@ -197,15 +199,12 @@ export class ServerError extends FawtaraError {
  */
 export class WebhookVerificationError extends FawtaraError {
   override name = 'WebhookVerificationError';
-  readonly reason: 'missing_header' | 'malformed_header' | 'stale_timestamp' | 'bad_signature' | 'invalid_body';
+  /** Why @fawtara/wire refused the signature, or `invalid_body` for a body that is not an event. */
+  readonly reason: Extract<WebhookVerification, { ok: false }>['reason'] | 'invalid_body';
   constructor(reason: WebhookVerificationError['reason'], message?: string) {
     super({ code: 'invalid_webhook', message: message ?? `Webhook rejected: ${reason}` });
     this.reason = reason;
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
@@ -214,7 +213,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * @example
  * fieldErrorsOf({ status: false, code: 422, response: { amount: ['too small'] } }); // { amount: ['too small'] }
  */
-export function fieldErrorsOf(body: unknown): Record<string, string[]> {
+function fieldErrorsOf(body: unknown): Record<string, string[]> {
   if (!isRecord(body)) return {};
   for (const key of ['response', 'errors', 'data']) {
     const candidate = body[key];

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { createCodec } from '@fawtara/wire';
 import { describe, expect, it } from 'vitest';
+import { wireVectors } from '../../server/src/test-support/seed-samples.ts';
 import { Client } from './client.ts';
 import { SANDBOX_CREDENTIALS } from './core.ts';
 import { AuthenticationError, ConflictError, FawtaraError, NotFoundError, RateLimitError, ServerError, ValidationError } from './errors.ts';
@@ -14,8 +14,8 @@ interface Vectors {
   invalid: { name: string; hex: string }[];
 }
 
-// Read eagerly: a missing or broken file fails the suite instead of skipping it.
-const vectors = JSON.parse(readFileSync(new URL('../../../../shared/wire-vectors.json', import.meta.url), 'utf8')) as Vectors;
+// /work/shared/wire-vectors.json, read eagerly by the server's test support: a missing or broken file fails the suite instead of skipping it.
+const vectors = wireVectors as Vectors;
 const keys = { secretKey: vectors.secretKey, iv: vectors.iv };
 const envelope = createEnvelope(keys);
 const codec = createCodec(keys);

@@ -1,4 +1,5 @@
 import { createCodec, EnvelopeError, type Codec, type EnvelopeKeys } from '@fawtara/wire';
+import { isRecord } from './is-record.ts';
 
 /**
  * How replies are framed on the wire, and how the SDK reads every framing it may meet
@@ -17,10 +18,6 @@ export type DecodedReply =
   | { ok: false; reason: 'empty' | 'undecryptable' | 'not_json' };
 
 const HEX = /^[0-9a-fA-F]+$/;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** The request side and the reply side of the envelope, bound to one merchant's keys. */
 export interface Envelope {

@@ -45,8 +45,6 @@ export interface TransportResponse {
   status: number;
   headers: Headers;
   text: string;
-  /** How many times the request was sent. */
-  attempts: number;
   /** Retry-After in seconds, if the reply had one. */
   retryAfter: number | undefined;
 }
@@ -118,7 +116,7 @@ export class Transport {
       const retriesLeft = attempt <= maxRetries;
       let response: TransportResponse;
       try {
-        response = await this.once(req, attempt);
+        response = await this.once(req);
       } catch (err) {
         if (!(err instanceof ConnectionError) || err.code === 'aborted') throw err;
         const notSent = err.code === 'connection_error' && NOT_SENT_CODES.has(causeCode(err.cause) ?? '');
@@ -151,7 +149,7 @@ export class Transport {
     }
   }
 
-  private async once(req: TransportRequest, attempt: number): Promise<TransportResponse> {
+  private async once(req: TransportRequest): Promise<TransportResponse> {
     const timeoutMs = req.timeoutMs ?? this.options.timeoutMs;
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
@@ -166,7 +164,7 @@ export class Transport {
       });
       // Read the whole body under the same deadline: a reply that stalls halfway is a timeout too.
       const text = await res.text();
-      return { status: res.status, headers: res.headers, text, attempts: attempt, retryAfter: parseRetryAfter(res.headers.get('retry-after'), this.options.now()) };
+      return { status: res.status, headers: res.headers, text, retryAfter: parseRetryAfter(res.headers.get('retry-after'), this.options.now()) };
     } catch (err) {
       if (req.signal?.aborted) throw new ConnectionError({ code: 'aborted', message: `${describe}: aborted`, cause: req.signal.reason ?? err });
       if (timeout.aborted) throw new ConnectionError({ code: 'timeout', message: `${describe}: no reply within ${timeoutMs} ms`, cause: err });

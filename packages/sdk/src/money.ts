@@ -1,4 +1,4 @@
-import { formatMoney, MAX_MONEY_FILS, MoneyError, parseMoney } from '@fawtara/wire';
+import { formatMoney, MoneyError, parseMoney } from '@fawtara/wire';
 import { ValidationError } from './errors.ts';
 
 /**
@@ -32,9 +32,9 @@ export class MoneyProblems {
    */
   convert(value: unknown, path: string, allowEmpty = false): string | undefined {
     if (value === undefined || (allowEmpty && value === '')) return value;
-    const result = checkMoney(value);
-    if (typeof result === 'string' && !result.startsWith('!')) return result;
-    (this.fields[path] ??= []).push(`${path} ${result.slice(1)}`);
+    const checked = checkMoney(value);
+    if ('wire' in checked) return checked.wire;
+    (this.fields[path] ??= []).push(`${path} ${checked.problem}`);
     return undefined;
   }
 
@@ -50,23 +50,19 @@ export class MoneyProblems {
   }
 }
 
-/** `"12.500"` or `"!<reason>"`. */
-function checkMoney(value: unknown): string {
-  if (typeof value === 'bigint') {
-    if (value < 0n) return '!must not be negative';
-    if (value > MAX_MONEY_FILS) return '!must not be more than 9000000000.000';
-    return formatMoney(value);
-  }
+const NOT_MONEY = 'must be a string such as "12.500" or bigint fils such as 12500n';
+
+/** The wire form of `value` (`"12.500"`), or why it is unusable (for strings and bigints, @fawtara/wire's own words). */
+function checkMoney(value: unknown): { wire: string } | { problem: string } {
   if (typeof value === 'number') {
-    return Number.isNaN(value)
-      ? '!must be a string such as "12.500" or bigint fils such as 12500n, not NaN'
-      : '!must be a string such as "12.500" or bigint fils such as 12500n: JS numbers are binary floats and cannot carry every amount exactly';
+    return { problem: Number.isNaN(value) ? `${NOT_MONEY}, not NaN` : `${NOT_MONEY}: JS numbers are binary floats and cannot carry every amount exactly` };
   }
-  if (typeof value !== 'string') return '!must be a string such as "12.500" or bigint fils such as 12500n';
+  if (typeof value !== 'string' && typeof value !== 'bigint') return { problem: NOT_MONEY };
   try {
-    return formatMoney(parseMoney(value));
+    // Bigint fils go through their wire text, so one parser decides (negative, too large) for both.
+    return { wire: formatMoney(parseMoney(typeof value === 'bigint' ? formatMoney(value) : value)) };
   } catch (err) {
-    if (err instanceof MoneyError) return `!${err.message}`;
+    if (err instanceof MoneyError) return { problem: err.message };
     throw err;
   }
 }

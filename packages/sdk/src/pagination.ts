@@ -1,3 +1,5 @@
+import { isRecord } from './is-record.ts';
+
 /**
  * Pages of a list (reference §6.10, §6.12): the server sends Laravel-paginator fields
  * (`current_page`, `last_page`, `per_page`, `total`, `from`, `to`) beside `data`. Fawtara always
@@ -17,10 +19,6 @@ export interface Page<T> {
   to: number | null;
   /** Whether a next page exists. */
   hasMore: boolean;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function intOrNull(value: unknown): number | null {

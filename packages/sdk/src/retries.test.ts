@@ -165,50 +165,27 @@ describe('retries (connection refused)', () => {
   });
 });
 
-type Answer = { status: number; headers?: Record<string, string>; body?: string };
-
-/** Like the receiver, with response headers (Retry-After). */
-async function scriptedServer() {
-  const queue: Answer[] = [];
-  const arrivals: Array<{ at: number; method: string; path: string }> = [];
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      arrivals.push({ at: Date.now(), method: req.method ?? '', path: req.url ?? '' });
-      const answer = queue.shift() ?? { status: 200, body: '{}' };
-      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers }).end(answer.body ?? JSON.stringify({ message: `HTTP ${answer.status}` }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    arrivals,
-    script: (...answers: Answer[]) => void queue.push(...answers),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
 describe('Retry-After', () => {
-  let server: Awaited<ReturnType<typeof scriptedServer>>;
+  let server: HttpReceiver;
   beforeAll(async () => {
-    server = await scriptedServer();
+    server = await startHttpReceiver();
   });
   afterEach(() => {
-    server.arrivals.length = 0;
+    server.received.length = 0;
   });
   afterAll(async () => server.close());
 
   it('is honoured: the retry waits at least as long as asked', async () => {
     server.script({ status: 503, headers: { 'retry-after': '1' } }, ok(profile));
     expect(await client(server.url).profile.get()).toEqual(profile);
-    const [a, b] = server.arrivals;
+    const [a, b] = server.received;
     expect(b!.at - a!.at).toBeGreaterThanOrEqual(990);
   });
 
   it('lets even a POST without a key be retried: the server refused it and said when to come back', async () => {
     server.script({ status: 429, headers: { 'retry-after': '0' } }, ok(invoice));
     expect(await client(server.url).invoices.resend({ resendId: 7, mobileNumber: '66666666' })).toEqual(invoice);
-    expect(server.arrivals.map((r) => r.path)).toEqual(['/api/v1/invoice/resend', '/api/v1/invoice/resend']);
+    expect(server.received.map((r) => r.path)).toEqual(['/api/v1/invoice/resend', '/api/v1/invoice/resend']);
   });
 
   it('longer than the cap is not waited for: RateLimitError at once, with retryAfter', async () => {
@@ -217,7 +194,7 @@ describe('Retry-After', () => {
     const err = await client(server.url, { maxRetryAfterMs: 5_000 }).profile.get().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RateLimitError);
     expect(err).toMatchObject({ status: 429, retryAfter: 120, message: 'Too many requests' });
-    expect(server.arrivals).toHaveLength(1);
+    expect(server.received).toHaveLength(1);
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 

@@ -86,5 +86,3 @@ export type WebhookEventsParams = Wire<Static<typeof C.WebhookEventsQuery>>;
 
 /** `webhooks.updateSettings` parameters; fields left out are unchanged, `null` clears. */
 export type WebhookSettingsParams = Wire<Static<typeof C.WebhookSettingsRequest>>;
-
-export type { MoneyInput };

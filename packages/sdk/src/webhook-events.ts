@@ -1,5 +1,6 @@
-import { DEFAULT_TOLERANCE_SECONDS, verifyWebhookSignature, type WebhookVerification } from '@fawtara/wire';
+import { verifyWebhookSignature, type VerifyOptions, type WebhookVerification } from '@fawtara/wire';
 import { WebhookVerificationError } from './errors.ts';
+import { isRecord } from './is-record.ts';
 import type { Transaction } from './types.ts';
 
 /**
@@ -9,14 +10,9 @@ import type { Transaction } from './types.ts';
  * Hesabe's own webhooks are unsigned (reference §10.12): confirm them with a transaction enquiry.
  */
 
-/** The event types Fawtara sends. */
-export type WebhookEventType =
-  | 'invoice.paid'
-  | 'invoice.payment_failed'
-  | 'invoice.expired'
-  | 'invoice.cancelled'
-  | 'open_invoice.paid'
-  | 'open_invoice.payment_failed';
+/** The event types Fawtara sends (the contract's). */
+export type { WebhookEventType } from '@fawtara/contract';
+import type { WebhookEventType } from '@fawtara/contract';
 
 /**
  * A delivered webhook's body. The contract documents the stored payload as opaque, so this
@@ -45,12 +41,8 @@ export interface WebhookEvent {
   transaction: Transaction | null;
 }
 
-export interface WebhookVerifyOptions {
-  /** How far the signed timestamp may be from now, either way. Default 300 s. */
-  toleranceSeconds?: number;
-  /** The current time in unix seconds (tests). Default: the system clock. */
-  nowSeconds?: number;
-}
+/** `toleranceSeconds` (how far the signed timestamp may be from now, either way; default 300) and `nowSeconds` (tests). */
+export type WebhookVerifyOptions = VerifyOptions;
 
 /** A raw body as received: a string, or bytes (Buffer, Uint8Array) decoded as UTF-8. */
 export type RawBody = string | Uint8Array;
@@ -71,9 +63,10 @@ function header(value: HeaderValue): string | undefined {
   return typeof value === 'string' ? value : value.join(',');
 }
 
+/** The secrets as a list; refuses none at all with a message saying where they come from. */
 function secretList(secrets: string | readonly string[] | undefined): string[] {
   const list = secrets === undefined ? [] : typeof secrets === 'string' ? [secrets] : [...secrets];
-  if (list.filter((s) => typeof s === 'string' && s !== '').length === 0) {
+  if (!list.some((s) => typeof s === 'string' && s !== '')) {
     throw new TypeError('No webhook signing secret: pass it (client.webhooks.secrets() lists them) or set ClientOptions.webhookSecret');
   }
   return list;
@@ -89,14 +82,7 @@ function secretList(secrets: string | readonly string[] | undefined): string[] {
  * if (!check.ok) return res.status(400).end(check.reason);
  */
 export function verifyWebhook(rawBody: RawBody, signature: HeaderValue, secrets: string | readonly string[], options: WebhookVerifyOptions = {}): WebhookVerification {
-  return verifyWebhookSignature(text(rawBody), header(signature), secretList(secrets), {
-    toleranceSeconds: options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS,
-    ...(options.nowSeconds === undefined ? {} : { nowSeconds: options.nowSeconds }),
-  });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return verifyWebhookSignature(text(rawBody), header(signature), secretList(secrets), options);
 }
 
 /**

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
-import type { Config } from './config.ts';
+import { OUTBOX_ONLY, type Config } from './config.ts';
 import type { Database } from './db/database.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { createApiDocs } from './api/api-docs.ts';
@@ -130,10 +130,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Sandbox mode is for one machine: webhooks and providers may be on loopback there.
   const allowPrivateAddresses = deps.config.mode === 'sandbox';
   const queue = deps.queue ?? createJobQueue({ database: deps.database, onError: (err) => app.log.error({ err }, 'job queue error') });
-  const configured = createSenders(deps.config.messaging ?? { smtpUrl: undefined, mailFrom: 'Fawtara <no-reply@fawtara.local>', sms: undefined, whatsapp: undefined }, {
-    database: deps.database,
-    allowPrivateAddresses,
-  });
+  const configured = createSenders(deps.config.messaging ?? OUTBOX_ONLY, { database: deps.database, allowPrivateAddresses });
   const senders = { ...configured, ...deps.senders };
   const backoff = deps.retryBackoffMs ? { backoffMs: deps.retryBackoffMs } : {};
   const webhooks = createWebhooksService({ database: deps.database, clock, queue, post: postJson, allowPrivateAddresses, ...backoff });
@@ -159,7 +156,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerOpenInvoiceRoutes(app, { api, openInvoices, docs });
   registerProfileRoutes(app, { api, profile, docs });
   registerTransactionRoutes(app, { api, payments, docs });
-  registerWebhookRoutes(app, { api, webhooks, docs, database: deps.database, merchantsRepo: merchants.repo, clock, allowPrivateAddresses });
+  registerWebhookRoutes(app, { api, webhooks, docs });
   if (allowPrivateAddresses) registerOutboxRoutes(app, { database: deps.database });
   registerPageRoutes(app, { payments, csrf, publicBaseUrl: deps.config.publicBaseUrl });
 

@@ -33,6 +33,9 @@ export interface MessagingConfig {
   whatsapp: HttpProviderConfig | undefined;
 }
 
+/** Nothing configured: every message goes to the development outbox. */
+export const OUTBOX_ONLY: MessagingConfig = { smtpUrl: undefined, mailFrom: 'Fawtara <no-reply@fawtara.local>', sms: undefined, whatsapp: undefined };
+
 export interface HttpProviderConfig {
   url: string;
   token: string | undefined;
@@ -84,7 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     inlineWorker: workerVar(env),
     messaging: {
       smtpUrl: urlVar(env, 'SMTP_URL', ['smtp:', 'smtps:']),
-      mailFrom: env.MAIL_FROM?.trim() || 'Fawtara <no-reply@fawtara.local>',
+      mailFrom: env.MAIL_FROM?.trim() || OUTBOX_ONLY.mailFrom,
       sms: providerVar(env, 'SMS'),
       whatsapp: providerVar(env, 'WHATSAPP'),
     },
@@ -104,7 +107,7 @@ function urlVar(env: NodeJS.ProcessEnv, name: string, protocols: string[]): stri
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError(name, 'must be an absolute URL');
+    throw new ConfigError(name, `must be an absolute ${protocols.map((p) => p.slice(0, -1)).join(' or ')} URL, got "${raw}"`);
   }
   if (!protocols.includes(url.protocol)) throw new ConfigError(name, `must use ${protocols.join(' or ')}`);
   return raw;
@@ -140,15 +143,14 @@ function baseUrlVar(env: NodeJS.ProcessEnv, port: number, mode: Mode): string {
     if (mode === 'production') throw new ConfigError('PUBLIC_BASE_URL', 'is required in production mode (the origin customers open payment links on)');
     return `http://localhost:${port}`;
   }
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError('PUBLIC_BASE_URL', `must be an absolute http(s) URL, got "${raw}"`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('PUBLIC_BASE_URL', 'must use http or https');
+  const url = new URL(urlVar(env, 'PUBLIC_BASE_URL', ['http:', 'https:'])!);
   if (url.search || url.hash) throw new ConfigError('PUBLIC_BASE_URL', 'must not contain a query string or fragment');
   return raw.replace(/\/+$/, '');
+}
+
+/** Where a configuration keeps its data, for messages ("PostgreSQL" or "embedded PGlite in <dir>"). */
+export function describeDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>): string {
+  return config.databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${config.dataDir}`;
 }
 
 /** Where the configured database is: PostgreSQL when DATABASE_URL is set, else the PGlite folder. */

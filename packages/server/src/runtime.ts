@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { Migrator, type Migration } from 'kysely';
 import { buildApp } from './app.ts';
-import { ConfigError, databaseOptions, loadConfig, type Config } from './config.ts';
-import { migrateToLatest, openDatabase, type Database } from './db/database.ts';
+import { ConfigError, databaseOptions, describeDatabase, loadConfig, type Config } from './config.ts';
+import { migrateToLatest, once, openDatabase, type Database } from './db/database.ts';
 import { migrations } from './db/migrations/index.ts';
 import { isAppError, type FieldErrorMap } from './lib/app-error.ts';
 import { systemClock } from './lib/clock.ts';
@@ -22,7 +21,7 @@ import { startWorkers } from './modules/jobs/workers.ts';
  * const server = await startServer(loadConfig({ ...process.env, PORT: '4000' }));
  * stopOnSignals(server.close, (msg, err) => server.app.log.info({ err }, msg));
  */
-export { ConfigError, loadConfig, SANDBOX, isAppError };
+export { ConfigError, describeDatabase, loadConfig, SANDBOX, isAppError };
 export type { Config, FieldErrorMap, IssuedMerchant, NewMerchantInput };
 
 export interface RunningServer {
@@ -71,8 +70,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       await app.close();
       throw err;
     }
-    const where = config.databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${config.dataDir}`;
-    app.log.info(`Fawtara (${config.mode}) on ${where}; API docs at ${config.publicBaseUrl}/docs; job workers ${config.inlineWorker ? 'in this process' : 'off (run npm run worker)'}`);
+    app.log.info(`Fawtara (${config.mode}) on ${describeDatabase(config)}; API docs at ${config.publicBaseUrl}/docs; job workers ${config.inlineWorker ? 'in this process' : 'off (run npm run worker)'}`);
     if (config.mode === 'sandbox') {
       app.log.info(`Sandbox merchant ${SANDBOX.merchantCode}: accessCode ${SANDBOX.accessCode}, login ${SANDBOX.username} / ${SANDBOX.password} (public Hesabe sandbox values)`);
     }
@@ -110,7 +108,7 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
       await app.close();
       throw err;
     }
-    app.log.info(`Fawtara worker running (${config.databaseUrl ? 'PostgreSQL' : `embedded PGlite in ${config.dataDir}`})`);
+    app.log.info(`Fawtara worker running (${describeDatabase(config)})`);
     return {
       app,
       config,
@@ -136,11 +134,8 @@ export interface MigrationReport {
 export async function migrate(config: Config): Promise<MigrationReport> {
   const database = await openDatabase(databaseOptions(config, 2));
   try {
-    const migrator = new Migrator({ db: database.db, provider: { getMigrations: async (): Promise<Record<string, Migration>> => migrations } });
-    const before = new Set((await migrator.getMigrations()).filter((m) => m.executedAt !== undefined).map((m) => m.name));
-    await migrateToLatest(database.db);
-    const all = Object.keys(migrations).sort();
-    return { applied: all.filter((name) => !before.has(name)), all };
+    const applied = await migrateToLatest(database.db);
+    return { applied, all: Object.keys(migrations).sort() };
   } finally {
     await database.close();
   }
@@ -194,7 +189,7 @@ export function listMerchants(config: Config): Promise<MerchantSummary[]> {
       arabicDigits: m.page_digits,
       timeZone: m.time_zone,
       defaultLanguage: m.default_language,
-      createdAt: new Date(m.created_at as unknown as string | Date).toISOString(),
+      createdAt: m.created_at.toISOString(),
     })),
   );
 }
@@ -229,9 +224,4 @@ export function stopOnSignals(stop: () => Promise<void>, log: (message: string, 
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-}
-
-function once(fn: () => Promise<void>): () => Promise<void> {
-  let done: Promise<void> | undefined;
-  return () => (done ??= fn());
 }

@@ -33,3 +33,4 @@ export {
 } from './webhook-signature.ts';
 export type { VerifyOptions, WebhookVerification } from './webhook-signature.ts';
 export { SANDBOX_CREDENTIALS } from './sandbox.ts';
+export type { MerchantCredentials } from './sandbox.ts';

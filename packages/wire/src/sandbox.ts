@@ -15,3 +15,6 @@ export const SANDBOX_CREDENTIALS = {
   username: 'test',
   password: 'Test@1234',
 } as const;
+
+/** What a merchant connects with: code, access code, envelope keys and panel login. */
+export type MerchantCredentials = { -readonly [K in keyof typeof SANDBOX_CREDENTIALS]: string };

@@ -2,18 +2,14 @@ import type { Invoice, InvoiceCreateParams, InvoiceListParams, OpenInvoice, Open
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import QRCode from 'qrcode';
 import { createApiClient } from '../client.ts';
-import { CONNECTION_HELP, connectionOptions, resolveConnection, type ConnectionFlags } from '../connection.ts';
+import { CONNECTION_HELP, connectionOptions, type ConnectionFlags } from '../connection.ts';
 import { usageError } from '../exit-codes.ts';
-import { createOutput, table, type Output } from '../output.ts';
+import { createOutput, table } from '../output.ts';
 
 /** `fawtara invoice …` and `fawtara open-invoice …`: the merchant API through the SDK. */
 export function registerApiCommands(program: Command): void {
   registerInvoiceCommands(program);
   registerOpenInvoiceCommands(program);
-}
-
-function clientFor(flags: ConnectionFlags, out: Output) {
-  return createApiClient(resolveConnection(flags, process.env, out.note));
 }
 
 const dateArg = (value: string): string => {
@@ -29,6 +25,25 @@ const positiveInt = (value: string): number => {
 /** Today + n days as YYYY-MM-DD (UTC; Kuwait is ahead of UTC, so never in its past). */
 function inDays(days: number): string {
   return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** What commander makes of `invoice create`'s options (the defaulted ones are always there). */
+interface InvoiceCreateFlags extends ConnectionFlags {
+  amount: string;
+  customerName: string;
+  mobile: string;
+  countryCode: string;
+  email?: string;
+  reference?: string;
+  description?: string;
+  expiresAt?: string;
+  invoiceType: string;
+  invoiceSubType: string;
+  payTypes: string;
+  language?: string;
+  webhook?: string;
+  idempotencyKey?: string;
+  json?: boolean;
 }
 
 function invoiceSummary(invoice: Invoice): string {
@@ -90,26 +105,25 @@ Examples:
   $ fawtara invoice create --amount 20 --customer-name Sara --mobile 55555555 --json | jq -r .url
 ${CONNECTION_HELP}`,
     )
-    .action(async (flags: ConnectionFlags & { json?: boolean } & Record<string, string | boolean | undefined>) => {
+    .action(async (flags: InvoiceCreateFlags) => {
       const out = createOutput(flags);
-      const text = (key: string) => (typeof flags[key] === 'string' ? (flags[key] as string) : undefined);
-      const params = {
-        amount: text('amount')!,
-        customerName: text('customerName')!,
-        mobileNumber: text('mobile')!,
-        countryCode: text('countryCode')!,
-        invoiceType: text('invoiceType')!,
-        invoiceSubType: text('invoiceSubType')!,
-        allocatePayType: text('payTypes') ?? '',
-        expiresAt: text('expiresAt') ?? inDays(30),
-        ...(text('email') !== undefined ? { customerEmail: text('email') } : {}),
-        ...(text('reference') !== undefined ? { referenceNumber: text('reference') } : {}),
-        ...(text('description') !== undefined ? { description: text('description') } : {}),
-        ...(text('language') !== undefined ? { language: text('language') } : {}),
-        ...(text('webhook') !== undefined ? { webhook: text('webhook') } : {}),
-      } as InvoiceCreateParams;
-      const key = text('idempotencyKey');
-      const created = await clientFor(flags, out).invoices.create(params, key !== undefined ? { idempotencyKey: key } : {});
+      // Options left out stay undefined, which the JSON payload leaves out too.
+      const params: InvoiceCreateParams = {
+        amount: flags.amount,
+        customerName: flags.customerName,
+        mobileNumber: flags.mobile,
+        countryCode: flags.countryCode,
+        invoiceType: flags.invoiceType,
+        invoiceSubType: flags.invoiceSubType,
+        allocatePayType: flags.payTypes,
+        expiresAt: flags.expiresAt ?? inDays(30),
+        customerEmail: flags.email,
+        referenceNumber: flags.reference,
+        description: flags.description,
+        language: flags.language,
+        webhook: flags.webhook,
+      };
+      const created = await createApiClient(flags, out.note).invoices.create(params, { idempotencyKey: flags.idempotencyKey });
       out.data(created, () => invoiceSummary(created));
     });
 
@@ -123,7 +137,7 @@ ${CONNECTION_HELP}`,
     .addHelpText('after', `\nExamples:\n  $ fawtara invoice get 42\n  $ fawtara invoice get 42 --json | jq .status\n${CONNECTION_HELP}`)
     .action(async (id: string, flags: ConnectionFlags & { json?: boolean }) => {
       const out = createOutput(flags);
-      const found = await clientFor(flags, out).invoices.get(id);
+      const found = await createApiClient(flags, out.note).invoices.get(id);
       out.data(found, () => invoiceSummary(found));
     });
 
@@ -152,7 +166,7 @@ ${CONNECTION_HELP}`,
     )
     .action(async (flags: ConnectionFlags & { from?: string; to?: string; search?: string; type?: string; page?: number; perPage?: number; all?: boolean; json?: boolean }) => {
       const out = createOutput(flags);
-      const client = clientFor(flags, out);
+      const client = createApiClient(flags, out.note);
       const params: InvoiceListParams = {
         ...(flags.from ? { fromDate: flags.from } : {}),
         ...(flags.to ? { toDate: flags.to } : {}),
@@ -193,7 +207,7 @@ ${CONNECTION_HELP}`,
     .action(async (token: string | undefined, flags: ConnectionFlags & { id?: string; json?: boolean }) => {
       if ((token === undefined) === (flags.id === undefined)) throw usageError('invoice cancel: give the invoice token or --id <id> (one of them).');
       const out = createOutput(flags);
-      const client = clientFor(flags, out);
+      const client = createApiClient(flags, out.note);
       let id: number | null = null;
       if (flags.id !== undefined) {
         const found = await client.invoices.get(flags.id);
@@ -250,7 +264,7 @@ ${CONNECTION_HELP}`,
         ...(flags.expiresAt ? { expiryDate: flags.expiresAt } : {}),
         ...(flags.description !== undefined ? { description: flags.description } : {}),
       } as OpenInvoiceCreateParams;
-      const link: OpenInvoice = await clientFor(flags, out).openInvoices.create(params, flags.idempotencyKey !== undefined ? { idempotencyKey: flags.idempotencyKey } : {});
+      const link: OpenInvoice = await createApiClient(flags, out.note).openInvoices.create(params, { idempotencyKey: flags.idempotencyKey });
       const qr = !out.json && flags.qr ? await QRCode.toString(link.url, { type: 'terminal', small: true }) : '';
       out.data(link, () =>
         [

@@ -36,9 +36,10 @@ Examples:
       -H "authorization: Bearer $TOKEN" -d @-`,
     )
     .action(async (text: string | undefined, flags: KeyFlags) => {
+      const out = createOutput(flags);
       const plaintext = text === undefined || text === '-' ? await readStdin() : text;
-      const hex = codecFrom(flags, env).encrypt(plaintext);
-      createOutput(flags).data({ data: hex }, () => hex);
+      const hex = codecFrom(flags, env, out.note).encrypt(plaintext);
+      out.data({ data: hex }, () => hex);
     });
 
   program
@@ -67,11 +68,12 @@ Examples:
   $ fawtara decrypt '{"response":"60a8f624…"}' --json | jq .response`,
     )
     .action(async (input: string | undefined, flags: KeyFlags) => {
+      const out = createOutput(flags);
       const raw = input === undefined || input === '-' ? await readStdin() : input;
       const hex = ciphertextOf(raw);
       let plaintext: string;
       try {
-        plaintext = codecFrom(flags, env).decrypt(hex);
+        plaintext = codecFrom(flags, env, out.note).decrypt(hex);
       } catch (err) {
         if (err instanceof EnvelopeError) throw dataError('Cannot decrypt: not a ciphertext of this key and IV (wrong key or IV, or damaged hex).');
         throw err;
@@ -82,7 +84,6 @@ Examples:
       } catch {
         isJson = false;
       }
-      const out = createOutput(flags);
       if (out.json) {
         process.stdout.write(`${isJson ? plaintext : JSON.stringify(plaintext)}\n`);
       } else {
@@ -91,11 +92,11 @@ Examples:
     });
 }
 
-function codecFrom(flags: KeyFlags, env: NodeJS.ProcessEnv): Codec {
+function codecFrom(flags: KeyFlags, env: NodeJS.ProcessEnv, note: (message: string) => void): Codec {
   const secretKey = flags.secretKey ?? (env.FAWTARA_SECRET_KEY || undefined);
   const iv = flags.iv ?? (env.FAWTARA_IV || undefined);
   if (secretKey === undefined && iv === undefined) {
-    process.stderr.write(`Using the public sandbox key and IV (merchant ${SANDBOX_CREDENTIALS.merchantCode}); pass --secret-key and --iv, or set FAWTARA_SECRET_KEY and FAWTARA_IV, for another merchant.\n`);
+    note(`Using the public sandbox key and IV (merchant ${SANDBOX_CREDENTIALS.merchantCode}); pass --secret-key and --iv, or set FAWTARA_SECRET_KEY and FAWTARA_IV, for another merchant.`);
     return createCodec({ secretKey: SANDBOX_CREDENTIALS.secretKey, iv: SANDBOX_CREDENTIALS.iv });
   }
   if (secretKey === undefined || iv === undefined) throw configError(`Configuration error: ${secretKey === undefined ? 'the secret key (--secret-key or FAWTARA_SECRET_KEY)' : 'the IV (--iv or FAWTARA_IV)'} is missing; give both or neither (neither: the sandbox keys).`);

@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { AuthenticationError, ConnectionError, FawtaraError, RateLimitError, ServerError, ValidationError, type Client, type Invoice } from '@fawtara/sdk';
+import { AuthenticationError, ConnectionError, FawtaraError, RateLimitError, ServerError, ValidationError, type InstallmentParams, type Invoice, type InvoiceCreateParams } from '@fawtara/sdk';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { createApiClient, type ReplayTracker } from '../client.ts';
-import { CONNECTION_HELP, connectionOptions, resolveConnection, type ConnectionFlags } from '../connection.ts';
+import { CONNECTION_HELP, connectionOptions, type ConnectionFlags } from '../connection.ts';
 import { CsvSyntaxError, formatCsv, parseCsv } from '../csv.ts';
 import { exitCodeOf } from '../errors.ts';
 import { dataError, EXIT, usageError, type ExitCode } from '../exit-codes.ts';
-import { DEFAULTS, ERROR_COLUMN, formatRowErrors, IMPORT_COLUMNS, planImport, rowErrors, type ImportPlan, type ImportRow, type ImportUnit, type RowErrors } from '../import-plan.ts';
+import { DEFAULTS, ERROR_COLUMN, formatRowErrors, planImport, rowErrors, type ImportPlan, type ImportRow, type ImportUnit, type RowErrors } from '../import-plan.ts';
 import { createOutput } from '../output.ts';
 import { createProgress } from '../progress.ts';
 
@@ -27,7 +27,7 @@ interface ImportFlags extends ConnectionFlags {
   json?: boolean;
 }
 
-export const IMPORT_HELP = `
+const IMPORT_HELP = `
 The file: UTF-8 CSV (RFC 4180: quoted fields, "" for a quote, CRLF or LF, an optional byte
 order mark, any script). The first row names the columns — the API's invoice fields, in any
 order and case (customer_name and "Customer Name" also work):
@@ -119,7 +119,7 @@ function runIdArg(value: string): string {
 }
 
 /** `customers.csv` → `customers.failed.csv` (any other name gets `.failed.csv` appended). */
-export function defaultFailedPath(file: string): string {
+function defaultFailedPath(file: string): string {
   return /\.csv$/i.test(file) ? file.replace(/\.csv$/i, '.failed.csv') : `${file}.failed.csv`;
 }
 
@@ -164,8 +164,7 @@ async function runImport(file: string, flags: ImportFlags): Promise<ExitCode> {
   const failedPath = flags.failed ?? defaultFailedPath(file);
 
   const replays: ReplayTracker = new Set();
-  const settings = resolveConnection(flags, process.env, out.note);
-  const client = createApiClient(settings, { replays });
+  const client = createApiClient(flags, out.note, { replays });
   // Credentials first: a wrong password should stop the run before row 2, not fail every row.
   await client.profile.get();
 
@@ -192,8 +191,8 @@ async function runImport(file: string, flags: ImportFlags): Promise<ExitCode> {
     try {
       const invoices: Invoice[] =
         unit.kind === 'invoice'
-          ? [await client.invoices.create(unit.rows[0].fields as Parameters<Client['invoices']['create']>[0], { idempotencyKey: unit.idempotencyKey })]
-          : await client.invoices.createInstallments({ invoices: unit.rows.map((r) => r.fields) as Parameters<Client['invoices']['createInstallments']>[0]['invoices'] }, { idempotencyKey: unit.idempotencyKey });
+          ? [await client.invoices.create(unit.rows[0].fields as InvoiceCreateParams, { idempotencyKey: unit.idempotencyKey })]
+          : await client.invoices.createInstallments({ invoices: unit.rows.map((r) => r.fields) as InstallmentParams[] }, { idempotencyKey: unit.idempotencyKey });
       const status = replays.has(unit.idempotencyKey) ? 'existing' : 'created';
       unit.rows.forEach((row, i) => {
         const invoice = invoices[i];
@@ -216,8 +215,9 @@ async function runImport(file: string, flags: ImportFlags): Promise<ExitCode> {
         fail(unit, rowErrors(unit, {}, err.message));
       } else {
         // The server is gone, refuses us, or something unexpected happened: stop sending.
-        stop ??= exitCodeOf(err);
-        fail(unit, rowErrors(unit, {}, `not created: ${exitCodeOf(err).message}`));
+        const reported = exitCodeOf(err);
+        stop ??= reported;
+        fail(unit, rowErrors(unit, {}, `not created: ${reported.message}`));
       }
     } finally {
       counts.done += unit.rows.length;
@@ -279,5 +279,3 @@ async function writeFailedRows(file: string, plan: ImportPlan, failures: { row: 
   const rows = failures.map((f) => [...(byRow.get(f.row)?.original ?? []), f.error]);
   await writeFile(file, formatCsv([[...plan.header, ERROR_COLUMN], ...rows], { bom }), 'utf8');
 }
-
-export { IMPORT_COLUMNS };

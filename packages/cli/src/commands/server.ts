@@ -1,10 +1,32 @@
-import type { RunningServer, RunningWorker } from '@fawtara/server/runtime';
+import type { RunningWorker } from '@fawtara/server/runtime';
 import { Option, type Command } from 'commander';
 import { createOutput } from '../output.ts';
 import { databaseOptions, describeDatabase, serverConfig, serverRuntime, type ServerFlags } from '../server-config.ts';
 
+type Lifecycle = { keepRunning(): void };
+
+const logLevelOption = () => new Option('--log-level <level>', 'env LOG_LEVEL, default info').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+/**
+ * Starts a server or worker and keeps the process running it until SIGTERM/SIGINT close it.
+ * The signal handlers go in before start-up ends: a signal meanwhile waits for it, then stops
+ * cleanly.
+ */
+async function runUntilSignal<T extends Pick<RunningWorker, 'app' | 'close'>>(start: () => Promise<T>, lifecycle: Lifecycle): Promise<T> {
+  const { stopOnSignals } = await serverRuntime();
+  let running: T | undefined;
+  const starting = start();
+  lifecycle.keepRunning();
+  stopOnSignals(
+    async () => (await starting.catch(() => undefined))?.close(),
+    (message, err) => (running ? running.app.log.info({ err }, message) : process.stderr.write(`${message}\n`)),
+  );
+  running = await starting;
+  return running;
+}
+
 /** `fawtara serve`, `fawtara worker`, `fawtara migrate`: the gateway's processes. */
-export function registerServerCommands(program: Command, lifecycle: { keepRunning(): void }): void {
+export function registerServerCommands(program: Command, lifecycle: Lifecycle): void {
   const serve = program
     .command('serve')
     .summary('run the gateway: API, payment pages and job workers')
@@ -20,7 +42,7 @@ export function registerServerCommands(program: Command, lifecycle: { keepRunnin
   databaseOptions(serve)
     .option('--public-base-url <url>', 'origin of the links the API returns (env PUBLIC_BASE_URL, default http://localhost:<port>)')
     .addOption(new Option('--mode <mode>', 'sandbox or production (env FAWTARA_MODE, default sandbox)').choices(['sandbox', 'production']))
-    .addOption(new Option('--log-level <level>', 'env LOG_LEVEL, default info').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+    .addOption(logLevelOption())
     .option('--no-worker', 'do not run the job workers here (FAWTARA_WORKER=off; run `fawtara worker`)')
     .addHelpText(
       'after',
@@ -33,16 +55,8 @@ Examples:
     )
     .action(async (flags: ServerFlags) => {
       const config = await serverConfig(flags);
-      const { startServer, stopOnSignals } = await serverRuntime();
-      let server: RunningServer | undefined;
-      const starting = startServer(config);
-      lifecycle.keepRunning();
-      // Registered before start-up ends: a signal meanwhile waits for it, then stops cleanly.
-      stopOnSignals(
-        async () => (await starting.catch(() => undefined))?.close(),
-        (message, err) => (server ? server.app.log.info({ err }, message) : process.stderr.write(`${message}\n`)),
-      );
-      server = await starting;
+      const { startServer } = await serverRuntime();
+      const server = await runUntilSignal(() => startServer(config), lifecycle);
       if (process.stderr.isTTY) {
         process.stderr.write(`Fawtara (${config.mode}) listening on ${server.url} with ${describeDatabase(config)}; API docs at ${config.publicBaseUrl}/docs. Ctrl-C stops it.\n`);
       }
@@ -58,7 +72,7 @@ Examples:
         'its workers itself. SIGTERM/SIGINT finish the jobs in hand, then exit 0.',
     );
   databaseOptions(worker)
-    .addOption(new Option('--log-level <level>', 'env LOG_LEVEL, default info').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+    .addOption(logLevelOption())
     .addHelpText(
       'after',
       `
@@ -68,15 +82,8 @@ Examples:
     )
     .action(async (flags: ServerFlags) => {
       const config = await serverConfig(flags);
-      const { startWorker, stopOnSignals } = await serverRuntime();
-      let running: RunningWorker | undefined;
-      const starting = startWorker(config);
-      lifecycle.keepRunning();
-      stopOnSignals(
-        async () => (await starting.catch(() => undefined))?.close(),
-        (message, err) => (running ? running.app.log.info({ err }, message) : process.stderr.write(`${message}\n`)),
-      );
-      running = await starting;
+      const { startWorker } = await serverRuntime();
+      await runUntilSignal(() => startWorker(config), lifecycle);
     });
 
   const migrateCommand = program

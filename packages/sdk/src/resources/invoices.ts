@@ -10,7 +10,8 @@ import type {
   InvoiceResendParams,
   InvoiceStats,
 } from '../types.ts';
-import { expectArray, expectObject, invoiceMoney, isRecord, paramsObject, queryOf, segment } from './shared.ts';
+import { isRecord } from '../is-record.ts';
+import { expectArray, expectObject, invoiceMoney, listPage, paramsObject, segment } from './shared.ts';
 
 /** One page of the invoice dashboard, with its stats. */
 export interface InvoicePage extends Page<Invoice> {
@@ -46,13 +47,7 @@ export class Invoices {
     const problems = new MoneyProblems();
     const payload = invoiceMoney(paramsObject(params, 'invoices.create'), problems, '');
     problems.throwIfAny();
-    const result = await this.core.api({
-      method: 'POST',
-      path: '/api/v1/invoice',
-      payload,
-      idempotencyKey: options.idempotencyKey ?? this.core.newIdempotencyKey(),
-      options,
-    });
+    const result = await this.core.create('/api/v1/invoice', payload, options);
     return expectObject<Invoice>(singleObject(result), 'invoices.create');
   }
 
@@ -75,13 +70,7 @@ export class Invoices {
       ? input.invoices.map((inst: unknown, i) => invoiceMoney(paramsObject(inst, `invoices.${i}`), problems, `invoices.${i}.`))
       : input.invoices;
     problems.throwIfAny();
-    const result = await this.core.api({
-      method: 'POST',
-      path: '/api/v1/invoice/emi',
-      payload: { ...input, invoices },
-      idempotencyKey: options.idempotencyKey ?? this.core.newIdempotencyKey(),
-      options,
-    });
+    const result = await this.core.create('/api/v1/invoice/emi', { ...input, invoices }, options);
     return expectArray<Invoice>(result, 'invoices.createInstallments');
   }
 
@@ -107,11 +96,8 @@ export class Invoices {
    * console.log(page.total, page.stats?.invoice_paid, page.data.map((i) => i.reference_number));
    */
   async list(params: InvoiceListParams = {}, options: RequestOptions = {}): Promise<InvoicePage> {
-    const query = queryOf(paramsObject(params, 'invoices.list'));
-    const page = pageNumber(query.page);
-    const result = await this.core.api({ method: 'GET', path: '/api/v1/invoice-dashboard', query: { ...query, page }, options });
+    const { result, page, perPage } = await listPage(this.core, '/api/v1/invoice-dashboard', params, 'invoices.list', options);
     const reply = isRecord(result) ? result : {};
-    const perPage = typeof query.perPage === 'number' ? query.perPage : query.perPage === undefined ? undefined : Number(query.perPage);
     return {
       ...toPage<Invoice>(reply.invoices ?? reply.data, page, perPage),
       stats: isRecord(reply.stats) ? (reply.stats as InvoiceStats) : null,

@@ -3,7 +3,7 @@ import { singleObject } from '../framing.ts';
 import { MoneyProblems } from '../money.ts';
 import { allPages, allRows, pageNumber, toPage, type Page } from '../pagination.ts';
 import type { OpenInvoice, OpenInvoiceCreateParams, OpenInvoiceListParams, OpenInvoiceUpdateParams } from '../types.ts';
-import { expectObject, paramsObject, queryOf, segment } from './shared.ts';
+import { expectObject, listPage, paramsObject, segment } from './shared.ts';
 
 /**
  * Open invoices: reusable payment links with a fixed amount or one the customer chooses
@@ -31,13 +31,7 @@ export class OpenInvoices {
     const payload: Record<string, unknown> = { ...input };
     for (const field of ['fixAmount', 'minAmount', 'maxAmount'] as const) payload[field] = problems.convert(input[field], field, true);
     problems.throwIfAny();
-    const result = await this.core.api({
-      method: 'POST',
-      path: '/api/v1/open-invoice',
-      payload,
-      idempotencyKey: options.idempotencyKey ?? this.core.newIdempotencyKey(),
-      options,
-    });
+    const result = await this.core.create('/api/v1/open-invoice', payload, options);
     return expectObject<OpenInvoice>(singleObject(result), 'openInvoices.create');
   }
 
@@ -48,10 +42,7 @@ export class OpenInvoices {
    * const page = await client.openInvoices.list({ search: 'Donation' });
    */
   async list(params: OpenInvoiceListParams = {}, options: RequestOptions = {}): Promise<Page<OpenInvoice>> {
-    const query = queryOf(paramsObject(params, 'openInvoices.list'));
-    const page = pageNumber(query.page);
-    const result = await this.core.api({ method: 'GET', path: '/api/v1/open-invoice/', query: { ...query, page }, options });
-    const perPage = query.perPage === undefined ? undefined : Number(query.perPage);
+    const { result, page, perPage } = await listPage(this.core, '/api/v1/open-invoice/', params, 'openInvoices.list', options);
     return toPage<OpenInvoice>(result, page, perPage);
   }
 

@@ -1,16 +1,8 @@
+import type { Core, RequestOptions } from '../core.ts';
 import { FawtaraError } from '../errors.ts';
+import { isRecord } from '../is-record.ts';
 import type { MoneyProblems } from '../money.ts';
-
-/**
- * A plain object (not null, not an array).
- *
- * @example
- * isRecord({}); // true
- * isRecord([]); // false
- */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { pageNumber } from '../pagination.ts';
 
 /**
  * Params must be a plain object (a JS caller may pass anything).
@@ -43,13 +35,35 @@ export function segment(value: string | number | bigint, what: string): string {
  * @example
  * queryOf({ page: 2, search: undefined, invoiceType: '7' }); // { page: 2, invoiceType: '7' }
  */
-export function queryOf(params: Record<string, unknown>): Record<string, string | number | undefined> {
+function queryOf(params: Record<string, unknown>): Record<string, string | number | undefined> {
   const out: Record<string, string | number | undefined> = {};
   for (const [key, value] of Object.entries(params)) {
     if (value === undefined || value === null) continue;
     out[key] = typeof value === 'number' ? value : String(value);
   }
   return out;
+}
+
+/**
+ * GETs one page of a list: the filters travel as plain query parameters (as Hesabe documents
+ * them) and `page` as a 1-based number. Returns the result with the page and page size asked
+ * for, for {@link toPage}.
+ *
+ * @example
+ * const { result, page, perPage } = await listPage(core, '/api/v1/open-invoice/', params, 'openInvoices.list', options);
+ * return toPage<OpenInvoice>(result, page, perPage);
+ */
+export async function listPage(
+  core: Core,
+  path: string,
+  params: unknown,
+  what: string,
+  options: RequestOptions,
+): Promise<{ result: unknown; page: number; perPage: number | undefined }> {
+  const query = queryOf(paramsObject(params, what));
+  const page = pageNumber(query.page);
+  const result = await core.api({ method: 'GET', path, query: { ...query, page }, options });
+  return { result, page, perPage: query.perPage === undefined ? undefined : Number(query.perPage) };
 }
 
 /**

@@ -1,7 +1,8 @@
 import type { Core, RequestOptions } from '../core.ts';
 import { FawtaraError } from '../errors.ts';
 import type { Transaction, TransactionEnquiry } from '../types.ts';
-import { isRecord, segment } from './shared.ts';
+import { isRecord } from '../is-record.ts';
+import { segment } from './shared.ts';
 
 /**
  * Transaction enquiry on the payment gateway (reference §7.5): `GET {gateway}/api/transaction/{token}`
@@ -23,7 +24,7 @@ export class Transactions {
    * const enquiry = await client.transactions.enquire('84221716951937729753667644493');
    */
   async enquire(token: string, options: RequestOptions = {}): Promise<TransactionEnquiry> {
-    const reply = await this.core.gateway({ method: 'GET', path: `/api/transaction/${segment(token, 'payment token')}`, options });
+    const reply = await this.core.gateway({ path: `/api/transaction/${segment(token, 'payment token')}`, options });
     return normalise(reply);
   }
 
@@ -39,7 +40,6 @@ export class Transactions {
    */
   async enquireByReference(reference: string, options: RequestOptions = {}): Promise<TransactionEnquiry> {
     const reply = await this.core.gateway({
-      method: 'GET',
       path: `/api/transaction/${segment(reference, 'order reference')}`,
       query: { isOrderReference: '1' },
       options,

@@ -11,7 +11,8 @@ import {
   type WebhookEvent,
   type WebhookVerifyOptions,
 } from '../webhook-events.ts';
-import { expectObject, isRecord, paramsObject, queryOf, segment } from './shared.ts';
+import { isRecord } from '../is-record.ts';
+import { expectObject, listPage, paramsObject, segment } from './shared.ts';
 
 /**
  * Webhooks: checking the ones you receive (offline, no request), and managing them through the
@@ -24,10 +25,9 @@ import { expectObject, isRecord, paramsObject, queryOf, segment } from './shared
 export class Webhooks {
   constructor(private readonly core: Core) {}
 
+  /** The secrets given, else ClientOptions.webhookSecret; none at all is refused by verifyWebhook (TypeError). */
   private secretsOr(secrets: string | readonly string[] | undefined): string | readonly string[] {
-    const chosen = secrets ?? this.core.webhookSecret;
-    if (chosen === undefined) throw new TypeError('No webhook signing secret: pass one, or set ClientOptions.webhookSecret');
-    return chosen;
+    return secrets ?? this.core.webhookSecret ?? [];
   }
 
   /**
@@ -70,10 +70,8 @@ export class Webhooks {
    * const dead = data.filter((e) => e.deliveries.some((d) => d.status === 'dead'));
    */
   async listEvents(params: WebhookEventsParams = {}, options: RequestOptions = {}): Promise<Page<WebhookEventRecord>> {
-    const query = queryOf(paramsObject(params, 'webhooks.listEvents'));
-    const page = pageNumber(query.page);
-    const result = await this.core.api({ method: 'GET', path: '/api/v1/webhook-events', query: { ...query, page }, options });
-    return toPage<WebhookEventRecord>(result, page, query.perPage === undefined ? undefined : Number(query.perPage));
+    const { result, page, perPage } = await listPage(this.core, '/api/v1/webhook-events', params, 'webhooks.listEvents', options);
+    return toPage<WebhookEventRecord>(result, page, perPage);
   }
 
   /**
@@ -106,8 +104,7 @@ export class Webhooks {
    */
   async secrets(options: RequestOptions = {}): Promise<string[]> {
     const result = await this.core.api({ method: 'GET', path: '/api/v1/webhook-secret', options });
-    const secrets = isRecord(result) && Array.isArray(result.secrets) ? result.secrets : undefined;
-    return expectObject<WebhookSecrets>(secrets ? result : undefined, 'webhooks.secrets').secrets;
+    return expectObject<WebhookSecrets>(isRecord(result) && Array.isArray(result.secrets) ? result : undefined, 'webhooks.secrets').secrets;
   }
 
   /**

@@ -3,6 +3,7 @@
  * loopback, a client for one of its merchants, and a fetch that records what goes over the wire.
  */
 import type { AddressInfo } from 'node:net';
+import { payableInvoice } from '../../../server/src/test-support/customer.ts';
 import type { TestGateway } from '../../../server/src/test-support/gateway.ts';
 import { Client } from '../client.ts';
 import type { ClientOptions } from '../core.ts';
@@ -85,23 +86,15 @@ export function clientFor(baseUrl: string, m: TestMerchant, over: Partial<Client
 }
 
 /**
- * A payable URL-only invoice of 12.500 KWD, as the SDK takes it.
+ * A payable URL-only invoice of 12.500 KWD, as the SDK takes it: the server suites' own
+ * (`payableInvoice`) without the merchantCode the client adds.
  *
  * @example
  * await client.invoices.create(invoiceParams({ amount: 5000n }));
  */
 export function invoiceParams(over: Partial<InvoiceCreateParams> = {}): InvoiceCreateParams {
-  return {
-    amount: '12.500',
-    customerName: 'Fatima Al-Kandari',
-    mobileNumber: '66666666',
-    countryCode: '965',
-    invoiceType: '0',
-    invoiceSubType: '3',
-    allocatePayType: '1,2',
-    expiresAt: '2026-12-31',
-    ...over,
-  };
+  const { merchantCode: _, ...params } = payableInvoice('', over);
+  return params as InvoiceCreateParams;
 }
 
 /**

@@ -181,12 +181,14 @@ async function assertPgliteParsers(database: Database): Promise<void> {
   }
 }
 
-function once(fn: () => Promise<void>): () => Promise<void> {
+/** `fn` run on the first call only; every call gets that first run's promise (idempotent closes). */
+export function once(fn: () => Promise<void>): () => Promise<void> {
   let done: Promise<void> | undefined;
   return () => (done ??= fn());
 }
 
-export async function migrateToLatest(db: Kysely<DB>): Promise<void> {
+/** Brings the schema up to date; returns the names of the migrations this call applied. */
+export async function migrateToLatest(db: Kysely<DB>): Promise<string[]> {
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async (): Promise<Record<string, Migration>> => migrations },
@@ -194,7 +196,7 @@ export async function migrateToLatest(db: Kysely<DB>): Promise<void> {
   // Kysely holds a PostgreSQL advisory lock for the whole run, so processes that start together
   // against one database apply each migration once; the others then find nothing to do.
   const { error, results } = await migrator.migrateToLatest();
-  if (error === undefined) return;
+  if (error === undefined) return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
   const failed = results?.find((result) => result.status === 'Error');
   const reason = error instanceof Error ? error.message : String(error);
   throw new Error(

@@ -207,13 +207,9 @@ export interface WebhookSecretsTable {
   expires_at: Date | null;
 }
 
-export type WebhookEventType =
-  | 'invoice.paid'
-  | 'invoice.payment_failed'
-  | 'invoice.expired'
-  | 'invoice.cancelled'
-  | 'open_invoice.paid'
-  | 'open_invoice.payment_failed';
+/** The contract's event types (one list for the API, the SDK and this table's CHECK). */
+export type { WebhookEventType } from '@fawtara/contract';
+import type { WebhookEventType } from '@fawtara/contract';
 
 export interface WebhookEventsTable {
   id: string;

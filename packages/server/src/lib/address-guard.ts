@@ -47,10 +47,6 @@ export function classifyAddress(ip: string): AddressClass {
   return 'reserved';
 }
 
-export function isPublicAddress(ip: string): boolean {
-  return classifyAddress(ip) === 'public';
-}
-
 /** Four octets, or null unless exactly `a.b.c.d` with each part 0–255 in plain decimal. */
 function parseIPv4(text: string): [number, number, number, number] | null {
   const parts = text.split('.');

@@ -1,3 +1,4 @@
+import { obviousProblem } from './address-guard.ts';
 import { formatMoney, MoneyError, parseMoney } from '@fawtara/wire';
 import { AppError, type FieldErrorMap } from './app-error.ts';
 import { isCalendarDate } from './merchant-time.ts';
@@ -161,6 +162,18 @@ export class FieldValidator {
       return this.fail(field, `The ${field} field must be a valid http or https URL.`);
     }
     return url.toString();
+  }
+
+  /**
+   * An http(s) URL the gateway may call (a webhook): unless `allowPrivate`, a literal private,
+   * loopback or link-local address or a `localhost` name is refused here. Names are resolved,
+   * and refused if private, when the gateway connects.
+   */
+  publicHttpUrl(obj: Record<string, unknown>, field: string, opts: { allowPrivate: boolean }): string | undefined {
+    const url = this.httpUrl(obj, field);
+    const problem = url !== undefined && !opts.allowPrivate ? obviousProblem(url) : null;
+    if (problem) return this.fail(field, `The ${field} URL is not allowed: ${problem}. Webhooks go only to public addresses.`);
+    return url;
   }
 }
 

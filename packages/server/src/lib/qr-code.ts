@@ -1,9 +1,10 @@
 /**
  * QR codes for payment links (invoice page, open-invoice checkout), as SVG for pages and PNG for
  * downloads and e-mail. Error correction M, a quiet zone of two modules. The same few links are
- * asked for over and over, so results are kept in a small least-recently-used cache.
+ * asked for over and over, so results are kept in a small cache (a link's code never changes).
  */
 import QRCode from 'qrcode';
+import { TtlCache } from './ttl-cache.ts';
 
 const ERROR_CORRECTION = 'M';
 const MARGIN = 2;
@@ -12,38 +13,8 @@ const PNG_WIDTH = 512;
 const SVG_DISPLAY_SIZE = 256;
 const CACHE_ENTRIES = 1_000;
 
-/** A Map used as an LRU: a hit moves the key to the end, inserts evict from the front. */
-class LruCache<V> {
-  private readonly entries = new Map<string, V>();
-
-  constructor(private readonly maxEntries: number) {}
-
-  get(key: string): V | undefined {
-    const value = this.entries.get(key);
-    if (value === undefined) return undefined;
-    this.entries.delete(key);
-    this.entries.set(key, value);
-    return value;
-  }
-
-  set(key: string, value: V): void {
-    this.entries.delete(key);
-    this.entries.set(key, value);
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done) break;
-      this.entries.delete(oldest.value);
-    }
-  }
-
-  /** Removes `key` only while it still maps to `value`. */
-  deleteIf(key: string, value: V): void {
-    if (this.entries.get(key) === value) this.entries.delete(key);
-  }
-}
-
-const svgCache = new LruCache<string>(CACHE_ENTRIES);
-const pngCache = new LruCache<Promise<Buffer>>(CACHE_ENTRIES);
+const svgCache = new TtlCache<string, string>(Infinity, CACHE_ENTRIES);
+const pngCache = new TtlCache<string, Buffer>(Infinity, CACHE_ENTRIES);
 
 /**
  * The QR code of `text` as a standalone SVG document (`<svg xmlns=… viewBox=…>`), usable inline
@@ -61,20 +32,18 @@ export function qrSvg(text: string): string {
 
 /**
  * The QR code of `text` as a PNG about 512 pixels wide. Repeated calls share one Buffer: treat it
- * as read-only. Rejects when `text` is empty or too long for a QR code.
+ * as read-only. Rejects when `text` is empty or too long for a QR code (a failure is not cached).
  */
-export function qrPng(text: string): Promise<Buffer> {
+export async function qrPng(text: string): Promise<Buffer> {
   const cached = pngCache.get(text);
   if (cached !== undefined) return cached;
-  const png = QRCode.toBuffer(text, {
+  const png = await QRCode.toBuffer(text, {
     type: 'png',
     errorCorrectionLevel: ERROR_CORRECTION,
     margin: MARGIN,
     width: PNG_WIDTH,
   });
   pngCache.set(text, png);
-  // A failure is not cached: the next call tries again (and gets the same error for bad input).
-  png.catch(() => pngCache.deleteIf(text, png));
   return png;
 }
 

@@ -4,11 +4,10 @@ import {
   ErrorSummary,
   renderDocument,
   Hidden,
-  Layout,
+  MerchantLayout,
   MethodChoice,
   Money,
   Notice,
-  pageTitle,
   QrFigure,
   Row,
   TextField,
@@ -49,13 +48,7 @@ export function CheckoutPage({ m }: { m: CheckoutPageModel }) {
     },
   );
   return (
-    <Layout
-      fmt={fmt}
-      stylesheet={chrome.stylesheet}
-      title={pageTitle(fmt, chrome.title, chrome.merchantName, payable && problems.entries.length > 0)}
-      merchantName={chrome.merchantName}
-      otherLanguageHref={chrome.otherLanguageHref}
-    >
+    <MerchantLayout fmt={fmt} chrome={chrome} hasErrors={payable && problems.entries.length > 0}>
       {payable && <ErrorSummary fmt={fmt} problems={problems} />}
       <section class="card">
         <h1>
@@ -136,7 +129,7 @@ export function CheckoutPage({ m }: { m: CheckoutPageModel }) {
         </Notice>
       )}
       {payable && <QrFigure fmt={fmt} href={m.qrSvgHref} />}
-    </Layout>
+    </MerchantLayout>
   );
 }
 

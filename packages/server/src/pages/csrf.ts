@@ -8,7 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
  * it can neither read our cookie nor compute its MAC. `Sec-Fetch-Site: cross-site` and a foreign
  * `Origin` are refused outright where browsers send them; the token is what always decides.
  */
-export const CSRF_COOKIE = 'fawtara_csrf';
+const CSRF_COOKIE = 'fawtara_csrf';
 const COOKIE_RE = /^[A-Za-z0-9_-]{22}$/;
 
 export interface Csrf {
@@ -18,7 +18,7 @@ export interface Csrf {
   verify(request: FastifyRequest, posted: unknown): boolean;
 }
 
-export function readCookie(request: FastifyRequest, name: string): string | undefined {
+function readCookie(request: FastifyRequest, name: string): string | undefined {
   const header = request.headers.cookie;
   if (typeof header !== 'string') return undefined;
   for (const part of header.split(';')) {

@@ -1,4 +1,4 @@
-import type { FailureReason, FieldProblem } from '../modules/payments/payment-connector.ts';
+import { WALLETS, type FailureReason, type FieldProblem } from '../modules/payments/payment-connector.ts';
 import type { DigitStyle, ErrorKind, Lang } from './page-models.ts';
 
 /**
@@ -34,7 +34,7 @@ export function formatAmount(amount: string, lang: Lang, digits: DigitStyle): st
 const CURRENCY: Record<Lang, string> = { en: 'KWD', ar: 'د.ك.' };
 
 /** "12.500 KWD" / "12.500 د.ك." / "١٢٫٥٠٠ د.ك." */
-export function formatMoney(amount: string, lang: Lang, digits: DigitStyle): string {
+export function moneyText(amount: string, lang: Lang, digits: DigitStyle): string {
   return `${formatAmount(amount, lang, digits)} ${CURRENCY[lang]}`;
 }
 
@@ -75,7 +75,10 @@ export function formatDateTime(timestamp: string, lang: Lang, digits: DigitStyle
   return `${formatDate(timestamp, lang, digits)}${lang === 'ar' ? '، ' : ', '}${toDigits(time, lang, digits)}`;
 }
 
-/** Payment method names by code (reference §8.2). Wallet brands stay Latin, as their owners require. */
+/**
+ * Card method names by code (reference §8.2). Wallets are named by their brand (`WALLETS`),
+ * which stays Latin in Arabic too, as their owners require.
+ */
 const METHOD_NAMES: Record<Lang, Readonly<Record<number, string>>> = {
   en: {
     1: 'KNET',
@@ -83,13 +86,6 @@ const METHOD_NAMES: Record<Lang, Readonly<Record<number, string>>> = {
     5: 'Visa / Mastercard (Cybersource)',
     7: 'American Express',
     8: 'American Express (MPGS)',
-    9: 'Apple Pay',
-    10: 'Apple Pay',
-    11: 'Apple Pay',
-    12: 'Apple Pay',
-    13: 'Apple Pay',
-    14: 'Apple Pay',
-    16: 'Google Pay',
   },
   ar: {
     1: 'كي نت',
@@ -97,18 +93,11 @@ const METHOD_NAMES: Record<Lang, Readonly<Record<number, string>>> = {
     5: 'فيزا / ماستركارد (Cybersource)',
     7: 'أمريكان إكسبريس',
     8: 'أمريكان إكسبريس (MPGS)',
-    9: 'Apple Pay',
-    10: 'Apple Pay',
-    11: 'Apple Pay',
-    12: 'Apple Pay',
-    13: 'Apple Pay',
-    14: 'Apple Pay',
-    16: 'Google Pay',
   },
 };
 
-export function methodName(code: number, lang: Lang, digits: DigitStyle): string {
-  return METHOD_NAMES[lang][code] ?? (lang === 'ar' ? `طريقة الدفع ${toDigits(String(code), lang, digits)}` : `Method ${code}`);
+function methodName(code: number, lang: Lang, digits: DigitStyle): string {
+  return METHOD_NAMES[lang][code] ?? WALLETS.get(code) ?? (lang === 'ar' ? `طريقة الدفع ${toDigits(String(code), lang, digits)}` : `Method ${code}`);
 }
 
 /** KNET member banks shown on the KNET form: short code (the posted value) and names. */
@@ -537,7 +526,7 @@ function makeFmt(lang: Lang, digits: DigitStyle): Fmt {
     t: MESSAGES[lang],
     num: (text) => toDigits(text, lang, digits),
     amount: (amount) => formatAmount(amount, lang, digits),
-    money: (amount) => formatMoney(amount, lang, digits),
+    money: (amount) => moneyText(amount, lang, digits),
     date: (date) => formatDate(date, lang, digits),
     dateTime: (timestamp) => formatDateTime(timestamp, lang, digits),
     method: (code) => methodName(code, lang, digits),

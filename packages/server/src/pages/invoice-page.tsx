@@ -4,12 +4,11 @@ import {
   ErrorSummary,
   renderDocument,
   Hidden,
-  Layout,
   Ltr,
+  MerchantLayout,
   MethodChoice,
   Money,
   Notice,
-  pageTitle,
   QrFigure,
   Row,
   When,
@@ -23,13 +22,7 @@ export function InvoicePage({ m }: { m: InvoicePageModel }) {
   const first = m.methods[0];
   const problems = wordProblems(fmt, m.errors, first === undefined ? [] : [['method', `method-${first.code}`]]);
   return (
-    <Layout
-      fmt={fmt}
-      stylesheet={chrome.stylesheet}
-      title={pageTitle(fmt, chrome.title, chrome.merchantName, problems.entries.length > 0)}
-      merchantName={chrome.merchantName}
-      otherLanguageHref={chrome.otherLanguageHref}
-    >
+    <MerchantLayout fmt={fmt} chrome={chrome} hasErrors={problems.entries.length > 0}>
       <ErrorSummary fmt={fmt} problems={problems} />
       <section class="card">
         <h1>
@@ -84,7 +77,7 @@ export function InvoicePage({ m }: { m: InvoicePageModel }) {
         <StateNotice fmt={fmt} status={invoice.status} receiptHref={m.receiptHref} />
       )}
       {m.methods.length > 0 && <QrFigure fmt={fmt} href={m.qrSvgHref} />}
-    </Layout>
+    </MerchantLayout>
   );
 }
 

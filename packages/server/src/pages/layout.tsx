@@ -1,7 +1,7 @@
 import type { ComponentChildren, VNode } from 'preact';
 import { renderToString } from 'preact-render-to-string';
 import type { FieldProblem, FieldProblems } from '../modules/payments/payment-connector.ts';
-import type { MethodOption } from './page-models.ts';
+import type { MethodOption, PageChrome } from './page-models.ts';
 import { otherLang, MESSAGES, type Fmt } from './i18n.ts';
 
 /**
@@ -55,8 +55,24 @@ export function Layout({ fmt, stylesheet, title, merchantName, otherLanguageHref
 }
 
 /** `<title>`: the page's line, the merchant, and "Error: " first when a form was refused. */
-export function pageTitle(fmt: Fmt, line: string, merchantName: string, hasErrors: boolean): string {
+function pageTitle(fmt: Fmt, line: string, merchantName: string, hasErrors: boolean): string {
   return `${hasErrors ? fmt.t.errorPrefix : ''}${line} – ${merchantName}`;
+}
+
+/** The Layout of a page that knows its merchant, from the page's chrome. `line` defaults to its title. */
+export function MerchantLayout(p: { fmt: Fmt; chrome: PageChrome; line?: string; hasErrors?: boolean; children: ComponentChildren }) {
+  const { chrome } = p;
+  return (
+    <Layout
+      fmt={p.fmt}
+      stylesheet={chrome.stylesheet}
+      title={pageTitle(p.fmt, p.line ?? chrome.title, chrome.merchantName, p.hasErrors ?? false)}
+      merchantName={chrome.merchantName}
+      otherLanguageHref={chrome.otherLanguageHref}
+    >
+      {p.children}
+    </Layout>
+  );
 }
 
 /** One term of a description list; `<div>` groups are valid inside `<dl>` and ease styling. */

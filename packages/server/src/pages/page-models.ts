@@ -50,7 +50,6 @@ export interface InvoicePageModel {
     reference: string | null;
     token: string;
     amount: string;
-    currency: 'KWD';
     description: string | null;
     customerName: string;
     expiresOn: string;

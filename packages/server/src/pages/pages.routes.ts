@@ -4,8 +4,8 @@ import { isAppError, type AppError } from '../lib/app-error.ts';
 import { formatTimestamp } from '../lib/merchant-time.ts';
 import { qrPng, qrSvg } from '../lib/qr-code.ts';
 import { invoicePageUrl } from '../modules/invoices/invoice-view.ts';
-import { openInvoiceUrl } from '../modules/open-invoices/open-invoice-view.ts';
-import { flowOf, type FailureReason, type FieldProblems, type PaymentCredentials } from '../modules/payments/payment-connector.ts';
+import { moneyOrNull, openInvoiceUrl } from '../modules/open-invoices/open-invoice-view.ts';
+import { flowOf, WALLETS, type FailureReason, type FieldProblems, type PaymentCredentials } from '../modules/payments/payment-connector.ts';
 import type { PageMerchant } from '../modules/payments/payments.repo.ts';
 import {
   problemsOf,
@@ -14,8 +14,10 @@ import {
   type OpenInvoiceForm,
   type PaymentsService,
 } from '../modules/payments/payments.service.ts';
+import { transactionTime } from '../modules/payments/transaction-view.ts';
 import type { Csrf } from './csrf.ts';
-import type { ErrorKind, Lang, MethodOption, PageChrome } from './page-models.ts';
+import { otherLang } from './i18n.ts';
+import type { DigitStyle, ErrorKind, Lang, MethodOption, PageChrome } from './page-models.ts';
 import { renderCheckoutPage, renderErrorPage, renderInvoicePage, renderPaymentForm, renderResultPage, STYLESHEET } from './pages.ts';
 
 /**
@@ -87,8 +89,6 @@ function echoable(body: FormBody): Record<string, string> {
   return out;
 }
 
-const APPLE_PAY = new Set([9, 10, 11, 12, 13, 14]);
-
 /**
  * The methods a customer chooses from. The six Apple Pay codes differ only in how the gateway
  * routes the payment, so the customer sees one Apple Pay button (the first code allowed).
@@ -97,7 +97,7 @@ export function methodOptions(codes: readonly number[]): MethodOption[] {
   let applePay = false;
   const out: MethodOption[] = [];
   for (const code of codes) {
-    if (APPLE_PAY.has(code)) {
+    if (WALLETS.get(code) === 'Apple Pay') {
       if (applePay) continue;
       applePay = true;
     }
@@ -106,20 +106,48 @@ export function methodOptions(codes: readonly number[]): MethodOption[] {
   return out;
 }
 
+/** The checkout's own fields (besides the card): posted by its form, carried hidden by the method form. */
+const CHECKOUT_FIELDS = new Set(['amount', 'customerName', 'customerMobile', 'customerEmail', 'method']);
+
+function openForm(body: FormBody): OpenInvoiceForm {
+  return {
+    amount: text(body.amount),
+    customerName: text(body.customerName),
+    customerMobile: text(body.customerMobile),
+    customerEmail: text(body.customerEmail),
+    method: text(body.method),
+  };
+}
+
 function parseMethod(value: unknown): number | undefined {
   const v = text(value);
   return /^\d{1,2}$/.test(v) ? Number(v) : undefined;
 }
 
+const invoicePath = (key: string) => `/s/${key}`;
+const checkoutPath = (key: string) => `/open-invoice/checkout/${key}`;
+const receiptPath = (key: string, lang: Lang) => `/receipt/${key}?lang=${lang}`;
+
+/** What the page chrome and the payment form need of the invoice or open invoice being paid. */
+interface Payee {
+  merchant: PageMerchant;
+  /** The page's path, `/s/<key>` or `/open-invoice/checkout/<key>`. */
+  path: string;
+  title: string;
+}
+
+const invoicePayee = ({ invoice, merchant }: InvoiceForCustomer): Payee => ({ merchant, path: invoicePath(invoice.access_key), title: invoice.reference_number ?? invoice.token });
+const checkoutPayee = ({ openInvoice, merchant }: OpenInvoiceForCustomer): Payee => ({ merchant, path: checkoutPath(openInvoice.public_key), title: openInvoice.title });
+
 export function registerPageRoutes(app: FastifyInstance, deps: PagesDeps): void {
   const { payments, csrf } = deps;
 
-  function chrome(merchant: PageMerchant, lang: Lang, path: string, title: string): PageChrome {
+  function chrome({ merchant, path, title }: Payee, lang: Lang): PageChrome {
     return {
       lang,
       digits: merchant.page_digits,
       stylesheet: STYLESHEET.href,
-      otherLanguageHref: `${path}?lang=${lang === 'ar' ? 'en' : 'ar'}`,
+      otherLanguageHref: `${path}?lang=${otherLang(lang)}`,
       merchantName: merchant.name,
       title,
     };
@@ -129,13 +157,22 @@ export function registerPageRoutes(app: FastifyInstance, deps: PagesDeps): void 
     return reply.code(status).headers(PAGE_HEADERS).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
   }
 
-  function errorPage(reply: FastifyReply, status: number, kind: ErrorKind, lang: Lang, backHref: string | null, digits: 'latn' | 'arab' = 'latn'): FastifyReply {
+  function errorPage(reply: FastifyReply, status: number, kind: ErrorKind, lang: Lang, backHref: string | null, digits: DigitStyle = 'latn'): FastifyReply {
     return html(reply, status, renderErrorPage({ lang, digits, stylesheet: STYLESHEET.href, kind, backHref }));
   }
 
-  /** Maps a service refusal to its page; anything unexpected goes to the error handler. */
+  /** No such link: a 404 page in the language asked for, else English. */
+  function notFound(reply: FastifyReply, lang: unknown): FastifyReply {
+    return errorPage(reply, 404, 'not_found', langOf(lang, 'en'), null);
+  }
+
+  /** Loads what a public key names; a key that cannot be one of ours is not looked up. */
+  function byKey<T>(key: string, load: (key: string) => Promise<T | undefined>): Promise<T | undefined> {
+    return KEY_RE.test(key) ? load(key) : Promise.resolve(undefined);
+  }
+
+  /** Maps a refused payment (CONFLICT) to its page; anything unexpected goes to the error handler. */
   function refusal(reply: FastifyReply, err: unknown, lang: Lang, backHref: string): FastifyReply {
-    if (isAppError(err) && err.code === 'NOT_FOUND') return errorPage(reply, 404, 'not_found', lang, null);
     if (isAppError(err) && err.code === 'CONFLICT') return errorPage(reply, 409, err.reason === 'in_progress' ? 'in_progress' : 'not_payable', lang, backHref);
     throw err;
   }
@@ -154,10 +191,9 @@ export function registerPageRoutes(app: FastifyInstance, deps: PagesDeps): void 
     path: string,
   ): Promise<{ found: T; lang: Lang; body: FormBody; back: string } | undefined> {
     const body = request.body ?? {};
-    const { key } = request.params;
-    const found = KEY_RE.test(key) ? await load(key) : undefined;
+    const found = await byKey(request.params.key, load);
     if (!found) {
-      errorPage(reply, 404, 'not_found', langOf(body.lang, 'en'), null);
+      notFound(reply, body.lang);
       return undefined;
     }
     const lang = langOf(body.lang, defaultLang(found));
@@ -169,68 +205,73 @@ export function registerPageRoutes(app: FastifyInstance, deps: PagesDeps): void 
     return { found, lang, body, back };
   }
 
-  // ---------------------------------------------------------------- invoice
-
-  function invoicePath(key: string) {
-    return `/s/${key}`;
+  /** The second step, for both kinds of link: the chosen method's form. */
+  function paymentForm(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    payee: Payee,
+    lang: Lang,
+    status: number,
+    p: { method: number; amount: string; hidden?: Record<string, string>; values: Record<string, string>; errors: FieldProblems },
+  ): FastifyReply {
+    return html(
+      reply,
+      status,
+      renderPaymentForm({
+        chrome: chrome(payee, lang),
+        csrfToken: csrf.tokenFor(request, reply),
+        payAction: `${payee.path}/pay`,
+        backHref: `${payee.path}?lang=${lang}`,
+        method: { code: p.method, flow: flowOf(p.method) },
+        amount: p.amount,
+        hidden: { lang, method: String(p.method), ...p.hidden },
+        values: p.values,
+        errors: p.errors,
+      }),
+    );
   }
 
-  function invoicePage(request: FastifyRequest, reply: FastifyReply, found: InvoiceForCustomer, lang: Lang, status: number, errors: FieldProblems): FastifyReply {
+  // ---------------------------------------------------------------- invoice
+
+  /** The invoice page; its lines, installment and receipt are read only when it is drawn. */
+  async function invoicePage(request: FastifyRequest, reply: FastifyReply, found: InvoiceForCustomer, lang: Lang, status: number, errors: FieldProblems): Promise<FastifyReply> {
     const { invoice, merchant } = found;
-    const path = invoicePath(invoice.access_key);
-    const payable = found.state === 'pending';
+    const payee = invoicePayee(found);
+    const details = await payments.invoicePageDetails(found);
     return html(
       reply,
       status,
       renderInvoicePage({
-        chrome: chrome(merchant, lang, path, invoice.reference_number ?? invoice.token),
+        chrome: chrome(payee, lang),
         csrfToken: csrf.tokenFor(request, reply),
-        methodAction: `${path}/method`,
+        methodAction: `${payee.path}/method`,
         invoice: {
           reference: invoice.reference_number,
           token: invoice.token,
           amount: formatMoney(invoice.amount),
-          currency: 'KWD',
           description: invoice.description,
           customerName: invoice.customer_name,
           expiresOn: invoice.expires_on,
           status: found.state,
           paidAt: invoice.paid_at ? formatTimestamp(invoice.paid_at, merchant.time_zone) : null,
-          items: found.items.map((it) => ({ title: it.title, rate: formatMoney(it.rate), quantity: it.quantity, amount: formatMoney(it.amount) })),
-          installment: found.installment,
+          items: details.items.map((it) => ({ title: it.title, rate: formatMoney(it.rate), quantity: it.quantity, amount: formatMoney(it.amount) })),
+          installment: details.installment,
         },
-        methods: payable ? methodOptions(invoice.payment_methods) : [],
-        receiptHref: found.paidBy ? `/receipt/${found.paidBy.receipt_key}?lang=${lang}` : null,
-        qrSvgHref: `${path}/qr.svg`,
+        methods: found.state === 'pending' ? methodOptions(invoice.payment_methods) : [],
+        receiptHref: details.paidBy ? receiptPath(details.paidBy.receipt_key, lang) : null,
+        qrSvgHref: `${payee.path}/qr.svg`,
         errors,
       }),
     );
   }
 
   function invoicePaymentForm(request: FastifyRequest, reply: FastifyReply, found: InvoiceForCustomer, lang: Lang, method: number, status: number, values: Record<string, string>, errors: FieldProblems) {
-    const { invoice, merchant } = found;
-    const path = invoicePath(invoice.access_key);
-    return html(
-      reply,
-      status,
-      renderPaymentForm({
-        chrome: chrome(merchant, lang, path, invoice.reference_number ?? invoice.token),
-        csrfToken: csrf.tokenFor(request, reply),
-        payAction: `${path}/pay`,
-        backHref: `${path}?lang=${lang}`,
-        method: { code: method, flow: flowOf(method) },
-        amount: formatMoney(invoice.amount),
-        hidden: { lang, method: String(method) },
-        values,
-        errors,
-      }),
-    );
+    return paymentForm(request, reply, invoicePayee(found), lang, status, { method, amount: formatMoney(found.invoice.amount), values, errors });
   }
 
   app.get<{ Params: Params; Querystring: { lang?: string } }>('/s/:key', { schema: HIDDEN }, async (request, reply) => {
-    const { key } = request.params;
-    const found = KEY_RE.test(key) ? await payments.invoiceForCustomer(key, { countVisit: request.method === 'GET' }) : undefined;
-    if (!found) return errorPage(reply, 404, 'not_found', langOf(request.query.lang, 'en'), null);
+    const found = await byKey(request.params.key, (key) => payments.invoiceForCustomer(key, { countVisit: request.method === 'GET' }));
+    if (!found) return notFound(reply, request.query.lang);
     return invoicePage(request, reply, found, langOf(request.query.lang, found.invoice.language), 200, {});
   });
 
@@ -254,8 +295,8 @@ export function registerPageRoutes(app: FastifyInstance, deps: PagesDeps): void 
     const method = parseMethod(body.method);
     if (method === undefined) return invoicePage(request, reply, found, lang, 422, { method: 'required' });
     try {
-      const tx = await payments.payInvoice(request.params.key, method, credentialsFrom(method, body));
-      return reply.redirect(`/receipt/${tx.receipt_key}?lang=${lang}`, 303);
+      const tx = await payments.payInvoice(found, method, credentialsFrom(method, body));
+      return reply.redirect(receiptPath(tx.receipt_key, lang), 303);
     } catch (err) {
       if (isValidation(err)) {
         const problems = problemsOf(err);
@@ -268,33 +309,27 @@ export function registerPageRoutes(app: FastifyInstance, deps: PagesDeps): void 
 
   // ---------------------------------------------------------------- open invoice
 
-  function checkoutPath(key: string) {
-    return `/open-invoice/checkout/${key}`;
-  }
-
   function checkoutPage(request: FastifyRequest, reply: FastifyReply, found: OpenInvoiceForCustomer, lang: Lang, status: number, form: OpenInvoiceForm, errors: FieldProblems) {
     const { openInvoice: oi, merchant } = found;
-    const path = checkoutPath(oi.public_key);
-    const active = found.state === 'active';
-    const money = (v: bigint | null) => (v === null ? null : formatMoney(v));
+    const payee = checkoutPayee(found);
     return html(
       reply,
       status,
       renderCheckoutPage({
-        chrome: chrome(merchant, lang, path, oi.title),
+        chrome: chrome(payee, lang),
         csrfToken: csrf.tokenFor(request, reply),
-        methodAction: `${path}/method`,
+        methodAction: `${payee.path}/method`,
         openInvoice: {
           title: oi.title,
           description: oi.description,
           amountType: oi.amount_type === 0 ? 'fixed' : 'open',
-          fixedAmount: money(oi.fixed_amount),
-          minAmount: money(oi.min_amount),
-          maxAmount: money(oi.max_amount),
+          fixedAmount: moneyOrNull(oi.fixed_amount),
+          minAmount: moneyOrNull(oi.min_amount),
+          maxAmount: moneyOrNull(oi.max_amount),
           expiryDate: oi.expiry_date,
           state: found.state,
         },
-        methods: active ? methodOptions(merchant.payment_methods) : [],
+        methods: found.state === 'active' ? methodOptions(merchant.payment_methods) : [],
         values: {
           amount: (form.amount ?? '').slice(0, 30),
           customerName: (form.customerName ?? '').slice(0, 100),
@@ -303,29 +338,10 @@ export function registerPageRoutes(app: FastifyInstance, deps: PagesDeps): void 
           method: (form.method ?? '').slice(0, 2),
         },
         errors,
-        qrSvgHref: `${path}/qr.svg`,
+        qrSvgHref: `${payee.path}/qr.svg`,
       }),
     );
   }
-
-  function openForm(body: FormBody): OpenInvoiceForm {
-    return {
-      amount: text(body.amount),
-      customerName: text(body.customerName),
-      customerMobile: text(body.customerMobile),
-      customerEmail: text(body.customerEmail),
-      method: text(body.method),
-    };
-  }
-
-  const CHECKOUT_FIELDS = new Set(['amount', 'customerName', 'customerMobile', 'customerEmail', 'method']);
-
-  app.get<{ Params: Params; Querystring: { lang?: string } }>('/open-invoice/checkout/:key', { schema: HIDDEN }, async (request, reply) => {
-    const { key } = request.params;
-    const found = KEY_RE.test(key) ? await payments.openInvoiceForCustomer(key) : undefined;
-    if (!found) return errorPage(reply, 404, 'not_found', langOf(request.query.lang, 'en'), null);
-    return checkoutPage(request, reply, found, langOf(request.query.lang, found.merchant.default_language), 200, {}, {});
-  });
 
   /** The method form of an open invoice, carrying the accepted amount and contact details. */
   function openPaymentForm(
@@ -336,28 +352,23 @@ export function registerPageRoutes(app: FastifyInstance, deps: PagesDeps): void 
     status: number,
     p: { method: number; amount: string; customer: Required<Pick<OpenInvoiceForm, 'customerName' | 'customerMobile' | 'customerEmail'>>; values: Record<string, string>; errors: FieldProblems },
   ) {
-    const path = checkoutPath(found.openInvoice.public_key);
-    return html(
-      reply,
-      status,
-      renderPaymentForm({
-        chrome: chrome(found.merchant, lang, path, found.openInvoice.title),
-        csrfToken: csrf.tokenFor(request, reply),
-        payAction: `${path}/pay`,
-        backHref: `${path}?lang=${lang}`,
-        method: { code: p.method, flow: flowOf(p.method) },
-        amount: p.amount,
-        hidden: { lang, method: String(p.method), amount: p.amount, ...p.customer },
-        values: p.values,
-        errors: p.errors,
-      }),
-    );
+    return paymentForm(request, reply, checkoutPayee(found), lang, status, {
+      method: p.method,
+      amount: p.amount,
+      hidden: { amount: p.amount, ...p.customer },
+      values: p.values,
+      errors: p.errors,
+    });
   }
 
-  const loadOpenInvoice = (key: string) => payments.openInvoiceForCustomer(key);
+  app.get<{ Params: Params; Querystring: { lang?: string } }>('/open-invoice/checkout/:key', { schema: HIDDEN }, async (request, reply) => {
+    const found = await byKey(request.params.key, payments.openInvoiceForCustomer);
+    if (!found) return notFound(reply, request.query.lang);
+    return checkoutPage(request, reply, found, langOf(request.query.lang, found.merchant.default_language), 200, {}, {});
+  });
 
   app.post<{ Params: Params; Body: FormBody }>('/open-invoice/checkout/:key/method', { schema: HIDDEN }, async (request, reply) => {
-    const post = await startPost(request, reply, loadOpenInvoice, (f) => f.merchant.default_language, checkoutPath(request.params.key));
+    const post = await startPost(request, reply, payments.openInvoiceForCustomer, (f) => f.merchant.default_language, checkoutPath(request.params.key));
     if (!post) return reply;
     const { found, lang, body } = post;
     const form = openForm(body);
@@ -379,14 +390,14 @@ export function registerPageRoutes(app: FastifyInstance, deps: PagesDeps): void 
   });
 
   app.post<{ Params: Params; Body: FormBody }>('/open-invoice/checkout/:key/pay', { schema: HIDDEN }, async (request, reply) => {
-    const post = await startPost(request, reply, loadOpenInvoice, (f) => f.merchant.default_language, checkoutPath(request.params.key));
+    const post = await startPost(request, reply, payments.openInvoiceForCustomer, (f) => f.merchant.default_language, checkoutPath(request.params.key));
     if (!post) return reply;
     const { found, lang, body, back } = post;
     const form = openForm(body);
     const method = parseMethod(body.method);
     try {
-      const tx = await payments.payOpenInvoice(request.params.key, form, credentialsFrom(method ?? 0, body));
-      return reply.redirect(`/receipt/${tx.receipt_key}?lang=${lang}`, 303);
+      const tx = await payments.payOpenInvoice(found, form, credentialsFrom(method ?? 0, body));
+      return reply.redirect(receiptPath(tx.receipt_key, lang), 303);
     } catch (err) {
       if (isValidation(err)) {
         const problems = problemsOf(err);
@@ -410,17 +421,18 @@ export function registerPageRoutes(app: FastifyInstance, deps: PagesDeps): void 
 
   app.get<{ Params: Params; Querystring: { lang?: string } }>('/receipt/:key', { schema: HIDDEN }, async (request, reply) => {
     const { key } = request.params;
-    const receipt = KEY_RE.test(key) ? await payments.receipt(key) : undefined;
-    if (!receipt) return errorPage(reply, 404, 'not_found', langOf(request.query.lang, 'en'), null);
+    const receipt = await byKey(key, payments.receipt);
+    if (!receipt) return notFound(reply, request.query.lang);
     const { transaction: tx, merchant } = receipt;
     const lang = langOf(request.query.lang, merchant.default_language);
     const back = receipt.link.kind === 'invoice' ? invoicePath(receipt.link.key) : checkoutPath(receipt.link.key);
+    const ok = tx.status === 'SUCCESSFUL';
     return html(
       reply,
       200,
       renderResultPage({
-        chrome: chrome(merchant, lang, `/receipt/${key}`, receipt.title),
-        outcome: tx.status === 'SUCCESSFUL' ? 'success' : 'failure',
+        chrome: chrome({ merchant, path: `/receipt/${key}`, title: receipt.title }, lang),
+        outcome: ok ? 'success' : 'failure',
         receipt: {
           paymentToken: tx.token,
           paymentId: tx.payment_id ?? '',
@@ -429,12 +441,12 @@ export function registerPageRoutes(app: FastifyInstance, deps: PagesDeps): void 
           method: tx.method,
           cardType: tx.card_type ?? '',
           maskedCard: tx.masked_card,
-          datetime: formatTimestamp(tx.completed_at ?? tx.created_at, merchant.time_zone),
+          datetime: transactionTime(tx, merchant.time_zone),
           reference: tx.reference_number,
           customerName: tx.customer_name,
         },
-        reason: tx.status === 'SUCCESSFUL' ? null : ((tx.failure_reason ?? 'timed_out') as FailureReason),
-        retryHref: tx.status !== 'SUCCESSFUL' && receipt.payable ? `${back}?lang=${lang}` : null,
+        reason: ok ? null : ((tx.failure_reason ?? 'timed_out') as FailureReason),
+        retryHref: !ok && receipt.payable ? `${back}?lang=${lang}` : null,
       }),
     );
   });
@@ -447,19 +459,19 @@ export function registerPageRoutes(app: FastifyInstance, deps: PagesDeps): void 
     return reply.type('image/png').send(await qrPng(link));
   }
 
+  // A QR code only needs to know that the link exists: nothing else is read, no visit counted.
+  const qrLinks = [
+    { path: '/s/:key', exists: payments.invoiceLinkExists, url: invoicePageUrl },
+    { path: '/open-invoice/checkout/:key', exists: payments.openInvoiceLinkExists, url: openInvoiceUrl },
+  ];
   for (const format of ['svg', 'png'] as const) {
-    app.get<{ Params: Params }>(`/s/:key/qr.${format}`, { schema: HIDDEN }, async (request, reply) => {
-      const { key } = request.params;
-      const found = KEY_RE.test(key) ? await payments.invoiceForCustomer(key, { countVisit: false }) : undefined;
-      if (!found) return errorPage(reply, 404, 'not_found', 'en', null);
-      return qr(reply, invoicePageUrl(deps.publicBaseUrl, key), format);
-    });
-    app.get<{ Params: Params }>(`/open-invoice/checkout/:key/qr.${format}`, { schema: HIDDEN }, async (request, reply) => {
-      const { key } = request.params;
-      const found = KEY_RE.test(key) ? await payments.openInvoiceForCustomer(key) : undefined;
-      if (!found) return errorPage(reply, 404, 'not_found', 'en', null);
-      return qr(reply, openInvoiceUrl(deps.publicBaseUrl, key), format);
-    });
+    for (const link of qrLinks) {
+      app.get<{ Params: Params }>(`${link.path}/qr.${format}`, { schema: HIDDEN }, async (request, reply) => {
+        const { key } = request.params;
+        if (!KEY_RE.test(key) || !(await link.exists(key))) return notFound(reply, undefined);
+        return qr(reply, link.url(deps.publicBaseUrl, key), format);
+      });
+    }
   }
 
   app.get(STYLESHEET.href, { schema: HIDDEN }, async (request, reply) => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { formatAmount, formatDate, formatDateTime, formatMoney, MESSAGES, toDigits } from './i18n.ts';
+import { formatAmount, formatDate, formatDateTime, moneyText, MESSAGES, toDigits } from './i18n.ts';
 import type {
   CheckoutPageModel,
   DigitStyle,
@@ -46,7 +46,6 @@ function invoiceModel(over: Partial<InvoicePageModel> = {}, inv: Partial<Invoice
       reference: 'INV-2025-0042',
       token: 'tok_4f9a2b',
       amount: '12.500',
-      currency: 'KWD',
       description: 'Monthly maintenance for March',
       customerName: 'Ahmad Al-Sabah',
       expiresOn: '2025-03-31',
@@ -281,9 +280,9 @@ describe('digits', () => {
     expect(toDigits('2 of 15', 'ar', 'latn')).toBe('2 of 15');
     expect(toDigits('2 of 15', 'en', 'arab')).toBe('2 of 15');
     expect(formatAmount('12.500', 'ar', 'arab')).toBe('١٢٫٥٠٠');
-    expect(formatMoney('12.500', 'ar', 'arab')).toBe('١٢٫٥٠٠ د.ك.');
-    expect(formatMoney('12.500', 'ar', 'latn')).toBe('12.500 د.ك.');
-    expect(formatMoney('12.500', 'en', 'arab')).toBe('12.500 KWD');
+    expect(moneyText('12.500', 'ar', 'arab')).toBe('١٢٫٥٠٠ د.ك.');
+    expect(moneyText('12.500', 'ar', 'latn')).toBe('12.500 د.ك.');
+    expect(moneyText('12.500', 'en', 'arab')).toBe('12.500 KWD');
     expect(formatDate('2025-03-09', 'en', 'latn')).toBe('9 March 2025');
     expect(formatDate('2025-03-09', 'ar', 'arab')).toBe('٩ مارس ٢٠٢٥');
     expect(formatDateTime('2025-03-09 14:05:09', 'ar', 'arab')).toBe('٩ مارس ٢٠٢٥، ١٤:٠٥:٠٩');

@@ -4,9 +4,8 @@ import {
   ErrorSummary,
   renderDocument,
   Hidden,
-  Layout,
+  MerchantLayout,
   Money,
-  pageTitle,
   Row,
   SelectField,
   TextField,
@@ -56,13 +55,7 @@ export function PaymentFormPage({ m }: { m: PaymentFormModel }) {
   );
   const name = fmt.method(method.code);
   return (
-    <Layout
-      fmt={fmt}
-      stylesheet={chrome.stylesheet}
-      title={pageTitle(fmt, chrome.title, chrome.merchantName, problems.entries.length > 0)}
-      merchantName={chrome.merchantName}
-      otherLanguageHref={chrome.otherLanguageHref}
-    >
+    <MerchantLayout fmt={fmt} chrome={chrome} hasErrors={problems.entries.length > 0}>
       <ErrorSummary fmt={fmt} problems={problems} />
       <section class="card">
         <h1>{flow === 'wallet' ? t.headingWallet : t.headingCard}</h1>
@@ -154,7 +147,7 @@ export function PaymentFormPage({ m }: { m: PaymentFormModel }) {
       <p class="back">
         <a href={m.backHref}>{t.changeMethod}</a>
       </p>
-    </Layout>
+    </MerchantLayout>
   );
 }
 

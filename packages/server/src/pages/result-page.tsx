@@ -1,6 +1,6 @@
 import type { ResultPageModel } from './page-models.ts';
 import { fmtFor, type Fmt } from './i18n.ts';
-import { renderDocument, Layout, Ltr, Money, pageTitle, Row, When } from './layout.tsx';
+import { renderDocument, Ltr, MerchantLayout, Money, Row, When } from './layout.tsx';
 
 export function ResultPage({ m }: { m: ResultPageModel }) {
   const { chrome } = m;
@@ -9,13 +9,7 @@ export function ResultPage({ m }: { m: ResultPageModel }) {
   const ok = m.outcome === 'success';
   const heading = ok ? t.paymentSuccessful : t.paymentFailed;
   return (
-    <Layout
-      fmt={fmt}
-      stylesheet={chrome.stylesheet}
-      title={pageTitle(fmt, `${heading} – ${chrome.title}`, chrome.merchantName, false)}
-      merchantName={chrome.merchantName}
-      otherLanguageHref={chrome.otherLanguageHref}
-    >
+    <MerchantLayout fmt={fmt} chrome={chrome} line={`${heading} – ${chrome.title}`}>
       <section class={ok ? 'card result ok' : 'card result bad'}>
         <h1>{heading}</h1>
         {ok ? (
@@ -45,7 +39,7 @@ export function ResultPage({ m }: { m: ResultPageModel }) {
         <Receipt fmt={fmt} r={m.receipt} />
         {ok && <p class="hint">{t.printHint}</p>}
       </section>
-    </Layout>
+    </MerchantLayout>
   );
 }
 

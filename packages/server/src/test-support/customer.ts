@@ -44,7 +44,7 @@ export function inputValue(html: string, name: string): string | undefined {
   return raw?.replace(/&(amp|quot|lt|gt|#39);/g, (e) => ENTITIES[e]!);
 }
 
-export function createCustomer(app: FastifyInstance, opts: { origin?: string } = {}) {
+export function createCustomer(app: FastifyInstance) {
   let cookie: string | undefined;
   // Tokens belong to the browser's cookie, not to one page: a form left open in another tab
   // (say, before someone else paid) still carries a valid one.
@@ -64,9 +64,6 @@ export function createCustomer(app: FastifyInstance, opts: { origin?: string } =
     get cookie() {
       return cookie;
     },
-    forgetCookie() {
-      cookie = undefined;
-    },
 
     async get(url: string, method: 'GET' | 'HEAD' = 'GET'): Promise<PageResult> {
       return result(await app.inject({ method, url, headers: cookie ? { cookie } : {} }));
@@ -81,7 +78,6 @@ export function createCustomer(app: FastifyInstance, opts: { origin?: string } =
           url,
           headers: {
             'content-type': 'application/x-www-form-urlencoded',
-            ...(opts.origin ? { origin: opts.origin } : {}),
             ...(cookie ? { cookie } : {}),
             ...headers,
           },
@@ -109,5 +105,3 @@ export function createCustomer(app: FastifyInstance, opts: { origin?: string } =
     },
   };
 }
-
-export type Customer = ReturnType<typeof createCustomer>;

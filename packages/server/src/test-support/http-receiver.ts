@@ -15,8 +15,8 @@ export interface ReceivedRequest {
   at: number;
 }
 
-/** What the next request gets: a status (with optional body), a dropped connection, or no answer. */
-export type Scripted = number | { status: number; body?: string } | 'drop' | 'hang';
+/** What the next request gets: a status (with optional body and headers), a dropped connection, or no answer. */
+export type Scripted = number | { status: number; body?: string; headers?: Record<string, string> } | 'drop' | 'hang';
 
 export interface HttpReceiver {
   url: string;
@@ -61,8 +61,8 @@ export async function startHttpReceiver(): Promise<HttpReceiver> {
         hanging.add(res);
         return;
       }
-      const { status, body } = typeof answer === 'number' ? { status: answer, body: undefined } : answer;
-      const reply = () => void res.writeHead(status, { 'content-type': 'application/json' }).end(body ?? JSON.stringify({ ok: status < 300 }));
+      const { status, body, headers } = typeof answer === 'number' ? { status: answer, body: undefined, headers: undefined } : answer;
+      const reply = () => void res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(body ?? JSON.stringify({ ok: status < 300 }));
       if (delayMs <= 0) {
         reply();
         return;

@@ -5,6 +5,8 @@ import type { DB, Invoice } from '../../db/schema.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { invoicePageUrl, smsTexts } from '../invoices/invoice-view.ts';
 import type { Job, JobQueue } from '../jobs/job-queue.ts';
+import { requeueOverdue } from '../jobs/requeue-overdue.ts';
+import { jitteredBackoffMs } from '../../lib/backoff.ts';
 import { composeInvoiceMessage } from './invoice-message.ts';
 import type { MessageChannel, MessageSender } from './message-sender.ts';
 
@@ -22,6 +24,8 @@ type Executor = Kysely<DB> | Transaction<DB>;
 
 /** invoiceSubType → channel; 3 (URL) has none. */
 export const CHANNEL_OF: Record<number, MessageChannel | undefined> = { 0: 'sms', 1: 'whatsapp', 2: 'email' };
+/** channel → the code stored in `delivery_requests.channel` (the invoiceSubType codes). */
+const CHANNEL_CODE: Record<MessageChannel, number> = { sms: 0, whatsapp: 1, email: 2 };
 
 export const SMS_STATUS = { pending: 0, sent: 1, failed: 2 } as const;
 
@@ -30,10 +34,7 @@ export const MAX_ATTEMPTS = 8;
 const BACKOFF_MS = [15_000, 60_000, 300_000, 900_000, 3_600_000, 10_800_000, 21_600_000];
 
 /** Wait after the n-th failed try (1-based), jittered ±20%. */
-export function deliveryBackoffMs(failures: number, random: () => number = Math.random): number {
-  const base = BACKOFF_MS[Math.min(failures, BACKOFF_MS.length) - 1] ?? BACKOFF_MS[0]!;
-  return Math.round(base * (0.8 + 0.4 * random()));
-}
+export const deliveryBackoffMs = (failures: number) => jitteredBackoffMs(BACKOFF_MS, failures);
 
 export interface DeliveryServiceDeps {
   database: Database;
@@ -67,7 +68,7 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
       const now = deps.clock.now();
       const row = await trx
         .insertInto('delivery_requests')
-        .values({ merchant_id: r.invoice.merchant_id, invoice_id: r.invoice.id, reason: r.reason, channel: channel === 'sms' ? 0 : channel === 'whatsapp' ? 1 : 2, destination, last_error: null, next_attempt_at: now, created_at: now, updated_at: now })
+        .values({ merchant_id: r.invoice.merchant_id, invoice_id: r.invoice.id, reason: r.reason, channel: CHANNEL_CODE[channel], destination, last_error: null, next_attempt_at: now, created_at: now, updated_at: now })
         .returning('id')
         .executeTakeFirstOrThrow();
       await deps.queue.send('delivery.send', { requestId: String(row.id) }, { db: trx });
@@ -78,23 +79,9 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
       deps.queue.notify('delivery.send');
     },
 
-    /**
-     * Queues again the pending messages whose try is long overdue: their job was lost (pg-boss
-     * gave up on it after repeated worker crashes). A duplicate job is harmless: the attempt
-     * count guard lets only one of them record.
-     */
-    async requeueOverdue(overdueMs = 15 * 60_000, limit = 500): Promise<number> {
-      const now = deps.clock.now();
-      return db.transaction().execute(async (trx) => {
-        const rows = await trx
-          .updateTable('delivery_requests')
-          .set({ next_attempt_at: now })
-          .where('id', 'in', (eb) => eb.selectFrom('delivery_requests').select('id').where('status', '=', 'pending').where('next_attempt_at', '<', new Date(now.getTime() - overdueMs)).limit(limit))
-          .returning('id')
-          .execute();
-        for (const r of rows) await deps.queue.send('delivery.send', { requestId: String(r.id) }, { db: trx });
-        return rows.length;
-      });
+    /** Queues again the messages whose job was lost (see requeue-overdue.ts). */
+    requeueOverdue(overdueMs = 15 * 60_000, limit = 500): Promise<number> {
+      return requeueOverdue({ database: deps.database, queue: deps.queue, now: deps.clock.now() }, { table: 'delivery_requests', queue: 'delivery.send', dataKey: 'requestId' }, overdueMs, limit);
     },
 
     /** The `delivery.send` job: one try of one requested message. Safe to run twice. */
@@ -102,16 +89,22 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
       const id = BigInt(job.data.requestId);
       const req = await db.selectFrom('delivery_requests').selectAll().where('id', '=', id).executeTakeFirst();
       if (!req || req.status !== 'pending') return 'skipped';
-      const inv = await db.selectFrom('invoices').selectAll().where('id', '=', req.invoice_id).executeTakeFirstOrThrow();
-      const merchant = await db.selectFrom('merchants').select(['name']).where('id', '=', inv.merchant_id).executeTakeFirstOrThrow();
+      // The invoice with its merchant's name in one query, then its items.
+      const { merchant_name, ...inv } = await db
+        .selectFrom('invoices as i')
+        .innerJoin('merchants as m', 'm.id', 'i.merchant_id')
+        .selectAll('i')
+        .select('m.name as merchant_name')
+        .where('i.id', '=', req.invoice_id)
+        .executeTakeFirstOrThrow();
       const items = await db.selectFrom('invoice_items').selectAll().where('invoice_id', '=', inv.id).orderBy('position').execute();
-      const channel: MessageChannel = req.channel === 0 ? 'sms' : req.channel === 1 ? 'whatsapp' : 'email';
+      const channel = CHANNEL_OF[req.channel]!;
       const message = composeInvoiceMessage({
         channel,
         lang: inv.language,
         to: req.destination,
         reason: req.reason,
-        merchantName: merchant.name,
+        merchantName: merchant_name,
         customerName: inv.customer_name,
         amount: formatMoney(inv.amount),
         currency: 'KWD',

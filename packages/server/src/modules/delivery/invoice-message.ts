@@ -1,6 +1,6 @@
 import { h, type ComponentChildren, type VNode } from 'preact';
 import { renderToString } from 'preact-render-to-string';
-import { formatDate, formatMoney } from '../../pages/i18n.ts';
+import { formatDate, moneyText } from '../../pages/i18n.ts';
 import type { MessageChannel, OutgoingMessage } from './message-sender.ts';
 
 /**
@@ -167,7 +167,7 @@ export function composeInvoiceMessage(input: InvoiceMessageInput): OutgoingMessa
 }
 
 function money(amount: string, lang: Lang): string {
-  return formatMoney(amount, lang, 'latn');
+  return moneyText(amount, lang, 'latn');
 }
 
 function date(day: string, lang: Lang): string {

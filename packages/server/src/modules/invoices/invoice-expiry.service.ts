@@ -1,9 +1,8 @@
-import { sql } from 'kysely';
 import type { Database } from '../../db/database.ts';
-import type { Invoice } from '../../db/schema.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { DeliveryService } from '../delivery/delivery.service.ts';
 import type { WebhooksService } from '../webhooks/webhooks.service.ts';
+import { createInvoicesRepo } from './invoices.repo.ts';
 
 /**
  * The `invoices.expire` job, every minute (issue 5):
@@ -19,52 +18,24 @@ const BATCH = 500;
 
 export function createInvoiceExpiryService(deps: { database: Database; clock: Clock; webhooks: WebhooksService; delivery: DeliveryService }) {
   const { db } = deps.database;
+  const repo = createInvoicesRepo({ database: deps.database });
 
+  /** One batch expired, each with its event, in one transaction; returns how many. */
   async function expireBatch(now: Date): Promise<number> {
-    const expired = await db.transaction().execute(async (trx) => {
-      // SKIP LOCKED: a second process running the same minute takes other rows, never the same.
-      const { rows } = await sql<Invoice>`
-        WITH due AS (
-          SELECT i.id FROM invoices i JOIN merchants m ON m.id = i.merchant_id
-          WHERE i.status = 'pending'
-            AND i.expires_on < (${now}::timestamptz AT TIME ZONE m.time_zone)::date
-            AND (i.payment_locked_until IS NULL OR i.payment_locked_until < ${now})
-          ORDER BY i.expires_on
-          LIMIT ${BATCH}
-          FOR UPDATE OF i SKIP LOCKED
-        )
-        UPDATE invoices i SET status = 'expired', expired_at = ${now}, updated_at = ${now}
-        FROM due
-        WHERE i.id = due.id
-        RETURNING i.*`.execute(trx);
-      for (const row of rows) {
-        await deps.webhooks.emit(trx, {
-          type: 'invoice.expired',
-          merchant: { id: row.merchant_id },
-          invoice: row,
-        });
-      }
+    return db.transaction().execute(async (trx) => {
+      const rows = await repo.expireDue(trx, now, BATCH);
+      for (const row of rows) await deps.webhooks.emit(trx, { type: 'invoice.expired', merchant: { id: row.merchant_id }, invoice: row });
       return rows.length;
     });
-    return expired;
   }
 
-  async function remindBatch(now: Date): Promise<number> {
+  /** One batch of reminders asked for, in one transaction; returns how many invoices it took. */
+  async function remindBatch(now: Date): Promise<{ taken: number; reminded: number }> {
     return db.transaction().execute(async (trx) => {
-      const { rows } = await sql<Pick<Invoice, 'id' | 'merchant_id' | 'delivery_channel' | 'country_code' | 'mobile_number' | 'customer_email'>>`
-        SELECT i.id, i.merchant_id, i.delivery_channel, i.country_code, i.mobile_number, i.customer_email
-        FROM invoices i JOIN merchants m ON m.id = i.merchant_id
-        WHERE m.reminder_days IS NOT NULL
-          AND i.status = 'pending'
-          AND i.delivery_channel IN (0, 1, 2)
-          AND i.expires_on = (${now}::timestamptz AT TIME ZONE m.time_zone)::date + m.reminder_days
-          AND NOT EXISTS (SELECT 1 FROM delivery_requests r WHERE r.invoice_id = i.id AND r.reason = 'reminder')
-        ORDER BY i.id
-        LIMIT ${BATCH}
-        FOR UPDATE OF i SKIP LOCKED`.execute(trx);
-      let sent = 0;
-      for (const inv of rows) if (await deps.delivery.request(trx, { invoice: inv, reason: 'reminder' })) sent++;
-      return sent;
+      const rows = await repo.dueForReminder(trx, now, BATCH);
+      let reminded = 0;
+      for (const inv of rows) if (await deps.delivery.request(trx, { invoice: inv, reason: 'reminder' })) reminded++;
+      return { taken: rows.length, reminded };
     });
   }
 
@@ -77,9 +48,10 @@ export function createInvoiceExpiryService(deps: { database: Database; clock: Cl
         expired += n;
       }
       let reminded = 0;
-      for (let n = BATCH; n === BATCH; ) {
-        n = await remindBatch(now);
-        reminded += n;
+      for (let taken = BATCH; taken === BATCH; ) {
+        const batch = await remindBatch(now);
+        taken = batch.taken;
+        reminded += batch.reminded;
       }
       if (expired > 0) deps.webhooks.wake();
       if (reminded > 0) deps.delivery.wake();

@@ -1,5 +1,4 @@
 import { formatMoney } from '@fawtara/wire';
-import { obviousProblem } from '../../lib/address-guard.ts';
 import { asObject, type FieldValidator } from '../../lib/field-validator.ts';
 import type { Merchant } from '../../db/schema.ts';
 import { PAYMENT_METHOD_CODES, PAYMENT_METHODS } from './payment-methods.ts';
@@ -65,12 +64,7 @@ export function readInvoice(v: FieldValidator, body: Record<string, unknown>, ru
   const paymentMethods = readPaymentMethods(v, body, rules.merchant);
   const expiresOn = v.date(body, 'expiresAt', { required: true, notBefore: rules.today });
   const language = v.code(body, 'language', ['en', 'ar'] as const) ?? rules.merchant.default_language;
-  const webhookUrl = v.httpUrl(body, 'webhook') ?? null;
-  if (webhookUrl !== null && !rules.allowPrivateWebhooks) {
-    // Names are resolved (and refused if private) when delivering; literals and localhost now.
-    const problem = obviousProblem(webhookUrl);
-    if (problem) v.fail('webhook', `The webhook URL is not allowed: ${problem}. Webhooks go only to public addresses.`);
-  }
+  const webhookUrl = v.publicHttpUrl(body, 'webhook', { allowPrivate: rules.allowPrivateWebhooks }) ?? null;
   const items = readItems(v, body, amount);
 
   if (v.hasErrors()) return undefined;

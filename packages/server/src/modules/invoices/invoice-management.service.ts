@@ -7,7 +7,7 @@ import { FieldValidator, scalarText } from '../../lib/field-validator.ts';
 import { localDate } from '../../lib/merchant-time.ts';
 import { pageOf, readListQuery } from '../../lib/list-query.ts';
 import { parseId } from '../../lib/path-id.ts';
-import { toInvoiceObject, type InvoiceObject } from './invoice-view.ts';
+import { effectiveStatus, toInvoiceObject, type InvoiceObject } from './invoice-view.ts';
 import { createInvoicesRepo, type InvoiceFilters } from './invoices.repo.ts';
 import { createPaymentsRepo } from '../payments/payments.repo.ts';
 import { toTransactionObject } from '../payments/transaction-view.ts';
@@ -66,11 +66,6 @@ export function createInvoiceManagementService(deps: { database: Database; clock
         paidBy ? toTransactionObject(paidBy, merchant.time_zone) : null,
       );
     });
-  }
-
-  /** The invoice's state as a customer would meet it today: a pending invoice past its day is expired. */
-  function effectiveStatus(inv: Invoice, today: string): Invoice['status'] {
-    return inv.status === 'pending' && inv.expires_on < today ? 'expired' : inv.status;
   }
 
   return {

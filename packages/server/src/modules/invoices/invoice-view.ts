@@ -80,6 +80,14 @@ export function smsTexts(inv: Pick<Invoice, 'customer_name' | 'amount' | 'refere
   };
 }
 
+/**
+ * The invoice's state as a customer meets it on `today` (merchant-local `YYYY-MM-DD`): a pending
+ * invoice past its expiry day is expired even before the expiry job has stored it.
+ */
+export function effectiveStatus(inv: Pick<Invoice, 'status' | 'expires_on'>, today: string): Invoice['status'] {
+  return inv.status === 'pending' && inv.expires_on < today ? 'expired' : inv.status;
+}
+
 export function invoicePageUrl(publicBaseUrl: string, accessKey: string): string {
   return `${publicBaseUrl}/s/${accessKey}`;
 }

@@ -198,6 +198,48 @@ export function createInvoicesRepo(deps: { database: Database }) {
         .returningAll()
         .executeTakeFirst();
     },
+
+    /**
+     * pending → expired for up to `limit` invoices past the end of their expiry day in their
+     * merchant's time zone, skipping any a payment attempt holds. SKIP LOCKED: a second process
+     * running the same minute takes other rows, never the same ones.
+     */
+    async expireDue(db: Executor, now: Date, limit: number): Promise<Invoice[]> {
+      const { rows } = await sql<Invoice>`
+        WITH due AS (
+          SELECT i.id FROM invoices i JOIN merchants m ON m.id = i.merchant_id
+          WHERE i.status = 'pending'
+            AND i.expires_on < (${now}::timestamptz AT TIME ZONE m.time_zone)::date
+            AND (i.payment_locked_until IS NULL OR i.payment_locked_until < ${now})
+          ORDER BY i.expires_on
+          LIMIT ${limit}
+          FOR UPDATE OF i SKIP LOCKED
+        )
+        UPDATE invoices i SET status = 'expired', expired_at = ${now}, updated_at = ${now}
+        FROM due
+        WHERE i.id = due.id
+        RETURNING i.*`.execute(db);
+      return rows;
+    },
+
+    /**
+     * Pending invoices with a delivery channel whose expiry day is exactly their merchant's
+     * `reminder_days` ahead and that have had no reminder yet (locked, SKIP LOCKED).
+     */
+    async dueForReminder(db: Executor, now: Date, limit: number): Promise<Array<Pick<Invoice, 'id' | 'merchant_id' | 'delivery_channel' | 'country_code' | 'mobile_number' | 'customer_email'>>> {
+      const { rows } = await sql<Pick<Invoice, 'id' | 'merchant_id' | 'delivery_channel' | 'country_code' | 'mobile_number' | 'customer_email'>>`
+        SELECT i.id, i.merchant_id, i.delivery_channel, i.country_code, i.mobile_number, i.customer_email
+        FROM invoices i JOIN merchants m ON m.id = i.merchant_id
+        WHERE m.reminder_days IS NOT NULL
+          AND i.status = 'pending'
+          AND i.delivery_channel IN (0, 1, 2)
+          AND i.expires_on = (${now}::timestamptz AT TIME ZONE m.time_zone)::date + m.reminder_days
+          AND NOT EXISTS (SELECT 1 FROM delivery_requests r WHERE r.invoice_id = i.id AND r.reason = 'reminder')
+        ORDER BY i.id
+        LIMIT ${limit}
+        FOR UPDATE OF i SKIP LOCKED`.execute(db);
+      return rows;
+    },
   };
 }
 

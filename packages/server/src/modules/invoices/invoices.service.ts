@@ -68,8 +68,8 @@ export function createInvoicesService(deps: { clock: Clock; publicBaseUrl: strin
     const invoices = await repo.insertInvoices(trx, rows);
     // The customer's message is asked for in the same transaction (an installment plan sends
     // its first installment; the others are reached by reminders or a resend).
-    const first = invoices[0];
-    if (first && CHANNEL_OF[first.delivery_channel]) await deps.delivery.request(trx, { invoice: first, reason: 'created' });
+    // (A link-only invoice has no channel: request() then asks for nothing.)
+    if (invoices[0]) await deps.delivery.request(trx, { invoice: invoices[0], reason: 'created' });
     const objects = [];
     for (let i = 0; i < invoices.length; i++) {
       const inv = invoices[i]!;

@@ -28,6 +28,9 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES]['name'];
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
+/** How often an idle worker loop looks for jobs (pg-boss polls; 0.5 s is its minimum). */
+const POLLING_SECONDS = 0.5;
+
 /** pg-boss's view of a connection: the transaction's own, so a job commits with the change. */
 function executorAdapter(db: Executor): PgBoss.Db {
   return {
@@ -40,10 +43,6 @@ function executorAdapter(db: Executor): PgBoss.Db {
 
 export interface JobQueueOptions {
   database: Database;
-  /** How often idle workers look for jobs (pg-boss polls); 0.5 s is its minimum. */
-  pollingIntervalSeconds?: number;
-  /** How often pg-boss expires stuck jobs and archives old ones. */
-  maintenanceIntervalSeconds?: number;
   /** Whether this process runs cron schedules (the expiry job). */
   schedule?: boolean;
   onError?: (err: unknown) => void;
@@ -79,7 +78,7 @@ export function createJobQueue(opts: JobQueueOptions) {
     supervise: true,
     schedule: opts.schedule ?? true,
     // Also how soon a job a killed worker held is given to another worker (after it expires).
-    maintenanceIntervalSeconds: opts.maintenanceIntervalSeconds ?? 10,
+    maintenanceIntervalSeconds: 10,
     // Completed jobs are history we keep in our own tables; pg-boss may forget them soon.
     deleteAfterHours: 24,
   });
@@ -123,14 +122,14 @@ export function createJobQueue(opts: JobQueueOptions) {
      * timeout) holds back only its own loop. After a full batch a loop fetches again at once;
      * pg-boss would otherwise sleep out its polling interval (capping a loop at batch/0.5 s).
      */
-    async work<T>(queue: QueueName, handler: JobHandler<T>, options: { concurrency?: number; batch?: number; pollingIntervalSeconds?: number } = {}): Promise<void> {
+    async work<T>(queue: QueueName, handler: JobHandler<T>, options: { concurrency?: number; batch?: number } = {}): Promise<void> {
       const concurrency = options.concurrency ?? 10;
       const batch = Math.min(options.batch ?? 10, concurrency);
       for (let loop = 0; loop < Math.ceil(concurrency / batch); loop++) {
         let self: string | undefined;
         self = await boss.work<T>(
           queue,
-          { batchSize: batch, includeMetadata: true, pollingIntervalSeconds: options.pollingIntervalSeconds ?? opts.pollingIntervalSeconds ?? 0.5 },
+          { batchSize: batch, includeMetadata: true, pollingIntervalSeconds: POLLING_SECONDS },
           async (jobs) => {
             if (jobs.length >= batch && self) boss.notifyWorker(self);
             const failures: Array<{ id: string; err: unknown }> = [];
@@ -181,11 +180,12 @@ export function createJobQueue(opts: JobQueueOptions) {
     stop(timeoutMs = 10_000): Promise<void> {
       stopping ??= (async () => {
         if (!started) return;
+        const deadline = Date.now() + timeoutMs;
         await boss.stop({ graceful: true, wait: true, timeout: timeoutMs, close: false });
-        while (active > 0 || inflight.size > 0) {
-          await Promise.allSettled([...inflight]);
-          await new Promise((resolve) => setTimeout(resolve, 10));
+        while ((active > 0 || inflight.size > 0) && Date.now() < deadline) {
+          await Promise.race([Promise.allSettled([...inflight]), new Promise((resolve) => setTimeout(resolve, 50))]);
         }
+        workers.clear();
         started = false;
       })().finally(() => {
         stopping = undefined;

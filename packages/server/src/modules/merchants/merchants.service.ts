@@ -1,3 +1,4 @@
+import type { MerchantCredentials } from '@fawtara/wire';
 import { randomUUID } from 'node:crypto';
 import { isUniqueViolation, retryOnUniqueClash, type Database } from '../../db/database.ts';
 import { AppError } from '../../lib/app-error.ts';
@@ -24,15 +25,9 @@ export interface NewMerchantInput {
 }
 
 /** Shown once to the operator: the secret key and password are not retrievable later. */
-export interface IssuedMerchant {
+export interface IssuedMerchant extends MerchantCredentials {
   id: bigint;
   name: string;
-  merchantCode: string;
-  accessCode: string;
-  secretKey: string;
-  iv: string;
-  username: string;
-  password: string;
 }
 
 const usernameTaken = (username: string) =>

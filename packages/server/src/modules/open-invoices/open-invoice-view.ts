@@ -34,7 +34,8 @@ export function openInvoiceUrl(publicBaseUrl: string, publicKey: string): string
   return `${publicBaseUrl}/open-invoice/checkout/${publicKey}`;
 }
 
-const money = (v: bigint | null) => (v === null ? null : formatMoney(v));
+/** Wire money, or null for an amount the open invoice does not have (fixed vs min/max). */
+export const moneyOrNull = (v: bigint | null) => (v === null ? null : formatMoney(v));
 
 export function toOpenInvoiceObject(row: OpenInvoice, merchant: Merchant, publicBaseUrl: string): OpenInvoiceObject {
   const tz = merchant.time_zone;
@@ -46,9 +47,9 @@ export function toOpenInvoiceObject(row: OpenInvoice, merchant: Merchant, public
     reference_number: row.reference_number,
     type: String(row.amount_type),
     description: row.description,
-    fixed_amount: money(row.fixed_amount),
-    min_amount: money(row.min_amount),
-    max_amount: money(row.max_amount),
+    fixed_amount: moneyOrNull(row.fixed_amount),
+    min_amount: moneyOrNull(row.min_amount),
+    max_amount: moneyOrNull(row.max_amount),
     paid_status: row.paid_count > 0 ? 1 : 0,
     // Hesabe shows null on a fresh open invoice; 1 marks a cancelled one.
     status: row.status === 'cancelled' ? 1 : null,

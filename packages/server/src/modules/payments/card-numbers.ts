@@ -1,5 +1,5 @@
 /**
- * Card number helpers shared by payment connectors and pages. Pure functions over digit strings;
+ * Card number helpers for payment connectors. Pure functions over digit strings;
  * nothing here stores or logs a number.
  */
 

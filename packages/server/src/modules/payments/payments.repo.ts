@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { DB, Invoice, InvoiceItem, Merchant, OpenInvoice, PaymentTransaction } from '../../db/schema.ts';
+import type { DB, Invoice, Merchant, OpenInvoice, PaymentTransaction } from '../../db/schema.ts';
 
 type Executor = Kysely<DB> | Transaction<DB>;
 
@@ -21,6 +21,30 @@ export interface NewAttempt {
 
 /** Merchant columns a customer page needs. */
 export type PageMerchant = Pick<Merchant, 'id' | 'code' | 'name' | 'time_zone' | 'page_digits' | 'payment_methods' | 'default_language'>;
+
+/** The invoice columns its webhook events carry (webhooks.service EventInput). */
+const EVENT_INVOICE_COLUMNS = ['id', 'token', 'amount', 'reference_number', 'webhook_url'] as const;
+export type EventInvoice = Pick<Invoice, (typeof EVENT_INVOICE_COLUMNS)[number]>;
+const EVENT_OPEN_INVOICE_COLUMNS = ['id', 'reference_number'] as const;
+export type EventOpenInvoice = Pick<OpenInvoice, (typeof EVENT_OPEN_INVOICE_COLUMNS)[number]>;
+
+/** An attempt as its receipt shows it: the invoice's or open invoice's columns that say where to retry. */
+export type ReceiptRow = { transaction: PaymentTransaction; merchant: PageMerchant } & (
+  | { invoice: Pick<Invoice, 'access_key' | 'status' | 'expires_on' | 'reference_number' | 'token'>; openInvoice?: undefined }
+  | { openInvoice: Pick<OpenInvoice, 'public_key' | 'status' | 'expiry_date' | 'title'>; invoice?: undefined }
+);
+
+interface LinkColumns {
+  i_access_key: string | null;
+  i_status: Invoice['status'] | null;
+  i_expires_on: string | null;
+  i_reference_number: string | null;
+  i_token: string | null;
+  o_public_key: string | null;
+  o_status: OpenInvoice['status'] | null;
+  o_expiry_date: string | null;
+  o_title: string | null;
+}
 
 export interface CompletedAttempt {
   status: 'SUCCESSFUL' | 'FAILED';
@@ -50,11 +74,13 @@ interface MerchantColumns {
   m_default_language: 'en' | 'ar';
 }
 
-function splitMerchant<T extends Record<string, unknown>>(row: T & MerchantColumns) {
-  const { m_name, m_code, m_time_zone, m_page_digits, m_payment_methods, m_default_language, ...rest } = row;
+/** A row joined with its merchant's columns (MERCHANT_COLUMNS) → the row and the merchant. */
+function splitMerchant<T extends { merchant_id: bigint }>(joined: T & MerchantColumns): { row: T; merchant: PageMerchant } {
+  const { m_name, m_code, m_time_zone, m_page_digits, m_payment_methods, m_default_language, ...rest } = joined;
+  const row = rest as unknown as T;
   return {
-    row: rest,
-    merchant: { name: m_name, code: m_code, time_zone: m_time_zone, page_digits: m_page_digits, payment_methods: m_payment_methods, default_language: m_default_language },
+    row,
+    merchant: { id: row.merchant_id, name: m_name, code: m_code, time_zone: m_time_zone, page_digits: m_page_digits, payment_methods: m_payment_methods, default_language: m_default_language },
   };
 }
 
@@ -76,7 +102,7 @@ export function createPaymentsRepo() {
       const first = rows[0];
       if (!first) return undefined;
       const { row, merchant } = splitMerchant(first);
-      return { invoice: row as unknown as Invoice, merchant: { id: (row as unknown as Invoice).merchant_id, ...merchant } };
+      return { invoice: row, merchant };
     },
 
     async openInvoiceByPublicKey(db: Executor, publicKey: string): Promise<{ openInvoice: OpenInvoice; merchant: PageMerchant } | undefined> {
@@ -85,11 +111,16 @@ export function createPaymentsRepo() {
       const first = rows[0];
       if (!first) return undefined;
       const { row, merchant } = splitMerchant(first);
-      return { openInvoice: row as unknown as OpenInvoice, merchant: { id: (row as unknown as OpenInvoice).merchant_id, ...merchant } };
+      return { openInvoice: row, merchant };
     },
 
-    async itemsOf(db: Executor, invoiceId: bigint): Promise<InvoiceItem[]> {
-      return db.selectFrom('invoice_items').selectAll().where('invoice_id', '=', invoiceId).orderBy('position').execute();
+    /** Whether an invoice link exists: one index lookup, nothing else read or counted. */
+    async invoiceKeyExists(db: Executor, accessKey: string): Promise<boolean> {
+      return (await db.selectFrom('invoices').select('id').where('access_key', '=', accessKey).executeTakeFirst()) !== undefined;
+    },
+
+    async openInvoiceKeyExists(db: Executor, publicKey: string): Promise<boolean> {
+      return (await db.selectFrom('open_invoices').select('id').where('public_key', '=', publicKey).executeTakeFirst()) !== undefined;
     },
 
     async installmentsCount(db: Executor, planId: bigint): Promise<number | undefined> {
@@ -152,15 +183,18 @@ export function createPaymentsRepo() {
         .executeTakeFirst();
     },
 
-    /** pending → paid, releasing the claim. False when the invoice was no longer pending. */
-    async markInvoicePaid(db: Executor, invoiceId: bigint, now: Date): Promise<boolean> {
-      const r = await db
+    /**
+     * pending → paid, releasing the claim. Returns what the paid event tells about the invoice;
+     * undefined when the invoice was no longer pending.
+     */
+    async markInvoicePaid(db: Executor, invoiceId: bigint, now: Date): Promise<EventInvoice | undefined> {
+      return db
         .updateTable('invoices')
         .set({ status: 'paid', paid_at: now, updated_at: now, payment_locked_until: null })
         .where('id', '=', invoiceId)
         .where('status', '=', 'pending')
+        .returning(EVENT_INVOICE_COLUMNS)
         .executeTakeFirst();
-      return r.numUpdatedRows > 0n;
     },
 
     /** Releases a claim, but only our own: a lapsed claim may since belong to another attempt. */
@@ -168,16 +202,50 @@ export function createPaymentsRepo() {
       await db.updateTable('invoices').set({ payment_locked_until: null }).where('id', '=', invoiceId).where('payment_locked_until', '=', lockUntil).execute();
     },
 
-    async addOpenInvoicePayment(db: Executor, openInvoiceId: bigint, amount: bigint): Promise<void> {
-      await db
+    /** Adds a successful payment to the open invoice's totals; returns what its event tells about it. */
+    async addOpenInvoicePayment(db: Executor, openInvoiceId: bigint, amount: bigint): Promise<EventOpenInvoice> {
+      return db
         .updateTable('open_invoices')
         .set((eb) => ({ total_paid: eb('total_paid', '+', amount), paid_count: eb('paid_count', '+', 1) }))
         .where('id', '=', openInvoiceId)
-        .execute();
+        .returning(EVENT_OPEN_INVOICE_COLUMNS)
+        .executeTakeFirstOrThrow();
     },
 
-    async byReceiptKey(db: Executor, receiptKey: string): Promise<PaymentTransaction | undefined> {
-      return db.selectFrom('transactions').selectAll().where('receipt_key', '=', receiptKey).executeTakeFirst();
+    /** What a settled attempt's webhook event tells about the invoice or open invoice it paid. */
+    async eventSubject(db: Executor, tx: PaymentTransaction): Promise<{ invoice: EventInvoice } | { openInvoice: EventOpenInvoice }> {
+      if (tx.invoice_id !== null) {
+        return { invoice: await db.selectFrom('invoices').select(EVENT_INVOICE_COLUMNS).where('id', '=', tx.invoice_id).executeTakeFirstOrThrow() };
+      }
+      return { openInvoice: await db.selectFrom('open_invoices').select(EVENT_OPEN_INVOICE_COLUMNS).where('id', '=', tx.open_invoice_id!).executeTakeFirstOrThrow() };
+    },
+
+    /**
+     * One attempt by its receipt key, with its merchant and what the receipt says about the
+     * invoice or open invoice it was for: one statement.
+     */
+    async receiptByKey(db: Executor, receiptKey: string): Promise<ReceiptRow | undefined> {
+      const { rows } = await sql<PaymentTransaction & MerchantColumns & LinkColumns>`
+        SELECT t.*, ${MERCHANT_COLUMNS},
+          i.access_key AS i_access_key, i.status AS i_status, i.expires_on AS i_expires_on, i.reference_number AS i_reference_number, i.token AS i_token,
+          o.public_key AS o_public_key, o.status AS o_status, o.expiry_date AS o_expiry_date, o.title AS o_title
+        FROM transactions t
+          JOIN merchants m ON m.id = t.merchant_id
+          LEFT JOIN invoices i ON i.id = t.invoice_id
+          LEFT JOIN open_invoices o ON o.id = t.open_invoice_id
+        WHERE t.receipt_key = ${receiptKey}`.execute(db);
+      const first = rows[0];
+      if (!first) return undefined;
+      const { row, merchant } = splitMerchant(first);
+      const { i_access_key, i_status, i_expires_on, i_reference_number, i_token, o_public_key, o_status, o_expiry_date, o_title, ...transaction } = row;
+      if (transaction.invoice_id !== null) {
+        return {
+          transaction,
+          merchant,
+          invoice: { access_key: i_access_key!, status: i_status!, expires_on: i_expires_on!, reference_number: i_reference_number, token: i_token! },
+        };
+      }
+      return { transaction, merchant, openInvoice: { public_key: o_public_key!, status: o_status!, expiry_date: o_expiry_date, title: o_title! } };
     },
 
     async byToken(db: Executor, merchantId: bigint, token: string): Promise<PaymentTransaction[]> {
@@ -209,19 +277,5 @@ export function createPaymentsRepo() {
     async staleAttempts(db: Executor, before: Date, limit: number): Promise<PaymentTransaction[]> {
       return db.selectFrom('transactions').selectAll().where('status', '=', 'PROCESSING').where('created_at', '<', before).orderBy('created_at').limit(limit).execute();
     },
-
-    async openInvoiceById(db: Executor, id: bigint): Promise<OpenInvoice | undefined> {
-      return db.selectFrom('open_invoices').selectAll().where('id', '=', id).executeTakeFirst();
-    },
-
-    async invoiceById(db: Executor, id: bigint): Promise<Invoice | undefined> {
-      return db.selectFrom('invoices').selectAll().where('id', '=', id).executeTakeFirst();
-    },
-
-    async merchantById(db: Executor, id: bigint): Promise<PageMerchant | undefined> {
-      return db.selectFrom('merchants').select(['id', 'code', 'name', 'time_zone', 'page_digits', 'payment_methods', 'default_language']).where('id', '=', id).executeTakeFirst();
-    },
   };
 }
-
-export type PaymentsRepo = ReturnType<typeof createPaymentsRepo>;

@@ -1,16 +1,17 @@
-import { MoneyError, parseMoney } from '@fawtara/wire';
+import { parseMoneyOrNull } from '@fawtara/wire';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import { isUniqueViolation, retryOnUniqueClash } from '../../db/database.ts';
-import type { Invoice, InvoiceItem, OpenInvoice, PaymentTransaction } from '../../db/schema.ts';
+import type { DB, Invoice, InvoiceItem, OpenInvoice, PaymentTransaction } from '../../db/schema.ts';
 import { AppError } from '../../lib/app-error.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { localDate } from '../../lib/merchant-time.ts';
 import { numericToken, publicKey, randomDigits } from '../../lib/random-ids.ts';
-import type { FieldProblems, PaymentConnector, PaymentCredentials, PaymentOutcome, StartedPayment } from './payment-connector.ts';
-import { createPaymentsRepo, type PageMerchant } from './payments.repo.ts';
+import { effectiveStatus } from '../invoices/invoice-view.ts';
+import { createInvoicesRepo } from '../invoices/invoices.repo.ts';
 import type { WebhooksService } from '../webhooks/webhooks.service.ts';
-import type { Kysely, Transaction } from 'kysely';
-import type { DB } from '../../db/schema.ts';
+import type { FieldProblems, PaymentConnector, PaymentCredentials, PaymentOutcome, StartedPayment } from './payment-connector.ts';
+import { createPaymentsRepo, type EventInvoice, type EventOpenInvoice, type PageMerchant } from './payments.repo.ts';
 
 /**
  * Customers paying invoices and open invoices (issue 4), and what the merchant can ask about it
@@ -38,12 +39,17 @@ const CLASHING = ['transactions_token_key', 'transactions_receipt_key_key', 'tra
 export type InvoiceState = Invoice['status'];
 export type OpenInvoiceState = 'active' | 'cancelled' | 'expired';
 
+/** An invoice link as the customer meets it. */
 export interface InvoiceForCustomer {
   invoice: Invoice;
   merchant: PageMerchant;
-  items: InvoiceItem[];
   /** What the customer meets today: a pending invoice past its expiry day is expired. */
   state: InvoiceState;
+}
+
+/** What only the invoice page itself shows (form posts that succeed never need it). */
+export interface InvoicePageDetails {
+  items: InvoiceItem[];
   installment: { number: number; count: number } | null;
   /** The transaction that paid it. */
   paidBy: PaymentTransaction | undefined;
@@ -75,15 +81,15 @@ export interface AcceptedOpenInvoiceForm {
 export interface Receipt {
   transaction: PaymentTransaction;
   merchant: PageMerchant;
-  /** Where to try again (invoice or checkout page) while the thing can still be paid. */
+  /** Whether it can still be paid: the receipt of a failed attempt then offers to try again. */
   payable: boolean;
-  /** Public key of the invoice (`/s/<key>`) or open invoice (`/open-invoice/checkout/<key>`). */
-  link: { kind: 'invoice'; key: string } | { kind: 'open-invoice'; key: string };
+  /** Public key of the invoice (`/s/<key>`) or open invoice (`/open-invoice/checkout/<key>`): where to try again. */
+  link: { kind: 'invoice' | 'open-invoice'; key: string };
   title: string;
 }
 
 /** Field problems as the one error type carries them: each field's first message is the problem key. */
-export function problemsError(problems: FieldProblems): AppError {
+function problemsError(problems: FieldProblems): AppError {
   const fields: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
   for (const [k, v] of Object.entries(problems)) fields[k] = [v];
   return new AppError('VALIDATION_FAILED', { fields, message: 'The payment form has errors.' });
@@ -106,7 +112,7 @@ const NAME_RE = /^[\p{L}\p{M}\p{N} .,'’\-()&/]{1,100}$/u;
 const EMAIL_RE = /^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/;
 
 /** Kuwaiti mobile: 8 digits; a +965 / 00965 / 965 prefix and spaces or dashes are tolerated. */
-export function normalizeMobile(input: string): string | undefined {
+function normalizeMobile(input: string): string | undefined {
   const digits = input.replace(/[\s-]/g, '').replace(/^(\+|00)?965(?=\d{8}$)/, '');
   return /^\d{8}$/.test(digits) ? digits : undefined;
 }
@@ -119,31 +125,37 @@ export interface PaymentsServiceDeps {
   log?: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void };
 }
 
+function openInvoiceState(oi: Pick<OpenInvoice, 'status' | 'expiry_date'>, today: string): OpenInvoiceState {
+  if (oi.status === 'cancelled') return 'cancelled';
+  return oi.expiry_date !== null && oi.expiry_date < today ? 'expired' : 'active';
+}
+
 export function createPaymentsService(deps: PaymentsServiceDeps) {
   const repo = createPaymentsRepo();
+  const invoicesRepo = createInvoicesRepo({ database: deps.database });
   const { db } = deps.database;
   const { connector } = deps;
 
-  function invoiceState(inv: Invoice, today: string): InvoiceState {
-    return inv.status === 'pending' && inv.expires_on < today ? 'expired' : inv.status;
-  }
+  /** Today's date in the merchant's zone: expiry days end at its midnight. */
+  const todayFor = (merchant: PageMerchant) => localDate(deps.clock.now(), merchant.time_zone);
 
-  function openInvoiceState(oi: OpenInvoice, today: string): OpenInvoiceState {
-    if (oi.status === 'cancelled') return 'cancelled';
-    return oi.expiry_date !== null && oi.expiry_date < today ? 'expired' : 'active';
-  }
-
-  /** The webhook event of a settled attempt, in the settling transaction. */
-  async function emitFor(trx: Kysely<DB> | Transaction<DB>, row: PaymentTransaction): Promise<void> {
-    const merchant = { id: row.merchant_id };
+  /**
+   * The webhook event of a settled attempt, in the settling transaction. `subject` is what the
+   * settlement's own update returned; without it the invoice or open invoice is read.
+   */
+  async function emitFor(
+    trx: Kysely<DB> | Transaction<DB>,
+    row: PaymentTransaction,
+    subject?: { invoice: EventInvoice } | { openInvoice: EventOpenInvoice },
+  ): Promise<void> {
     const ok = row.status === 'SUCCESSFUL';
-    if (row.invoice_id !== null) {
-      const invoice = await trx.selectFrom('invoices').select(['id', 'token', 'amount', 'reference_number', 'webhook_url']).where('id', '=', row.invoice_id).executeTakeFirstOrThrow();
-      await deps.webhooks.emit(trx, { type: ok ? 'invoice.paid' : 'invoice.payment_failed', merchant, invoice, transaction: row });
-    } else {
-      const openInvoice = await trx.selectFrom('open_invoices').select(['id', 'reference_number']).where('id', '=', row.open_invoice_id!).executeTakeFirstOrThrow();
-      await deps.webhooks.emit(trx, { type: ok ? 'open_invoice.paid' : 'open_invoice.payment_failed', merchant, openInvoice, transaction: row });
-    }
+    const invoiceEvent = row.invoice_id !== null;
+    await deps.webhooks.emit(trx, {
+      type: invoiceEvent ? (ok ? 'invoice.paid' : 'invoice.payment_failed') : ok ? 'open_invoice.paid' : 'open_invoice.payment_failed',
+      merchant: { id: row.merchant_id },
+      ...(subject ?? (await repo.eventSubject(trx, row))),
+      transaction: row,
+    });
   }
 
   /** Records the connector's answer, applies the transition and reports it. Returns the settled row. */
@@ -169,11 +181,12 @@ export function createPaymentsService(deps: PaymentsServiceDeps) {
           const row = await repo.completeAttempt(trx, tx.id, { ...base, status: 'SUCCESSFUL', resultCode: outcome.resultCode, failureReason: null });
           if (!row) return undefined;
           if (row.invoice_id !== null) {
-            if (!(await repo.markInvoicePaid(trx, row.invoice_id, now))) throw new NoLongerPayable();
+            const invoice = await repo.markInvoicePaid(trx, row.invoice_id, now);
+            if (!invoice) throw new NoLongerPayable();
+            await emitFor(trx, row, { invoice });
           } else {
-            await repo.addOpenInvoicePayment(trx, row.open_invoice_id!, row.amount);
+            await emitFor(trx, row, { openInvoice: await repo.addOpenInvoicePayment(trx, row.open_invoice_id!, row.amount) });
           }
-          await emitFor(trx, row);
           return row;
         });
         return done ?? (await current(tx));
@@ -205,9 +218,8 @@ export function createPaymentsService(deps: PaymentsServiceDeps) {
     return failed ?? (await current(tx));
   }
 
-  async function current(tx: PaymentTransaction): Promise<PaymentTransaction> {
-    const row = await db.selectFrom('transactions').selectAll().where('id', '=', tx.id).executeTakeFirstOrThrow();
-    return row;
+  function current(tx: PaymentTransaction): Promise<PaymentTransaction> {
+    return db.selectFrom('transactions').selectAll().where('id', '=', tx.id).executeTakeFirstOrThrow();
   }
 
   /** Calls the connector for an opened attempt and settles it. */
@@ -238,31 +250,62 @@ export function createPaymentsService(deps: PaymentsServiceDeps) {
     };
   }
 
-  function checkMethod(method: number, allowed: number[], credentials: PaymentCredentials): void {
-    if (!allowed.includes(method)) throw problemsError({ method: 'not_accepted' });
+  /** The connector's check of the card fields; a refusal records nothing. */
+  function checkCredentials(method: number, credentials: PaymentCredentials): void {
     const problems = connector.validate(method, credentials);
     if (problems) throw problemsError(problems);
   }
 
-  return {
-    connector,
+  /**
+   * The checkout's own fields (amount within the link's limits, name, mobile, e-mail, method).
+   * Throws VALIDATION_FAILED with every field's problem at once.
+   */
+  function acceptOpenInvoiceForm(found: OpenInvoiceForCustomer, form: OpenInvoiceForm): AcceptedOpenInvoiceForm {
+    const problems: FieldProblems = {};
+    const oi = found.openInvoice;
+    let amount = oi.fixed_amount ?? 0n;
+    if (oi.amount_type === 1) {
+      const text = (form.amount ?? '').trim();
+      const parsed = parseMoneyOrNull(text);
+      if (text === '') problems.amount = 'required';
+      else if (parsed === null) problems.amount = 'invalid';
+      else if (parsed < oi.min_amount!) problems.amount = 'below_min';
+      else if (parsed > oi.max_amount!) problems.amount = 'above_max';
+      else amount = parsed;
+    }
+    const name = (form.customerName ?? '').trim().replace(/\s+/g, ' ');
+    if (name === '') problems.customerName = 'required';
+    else if (!NAME_RE.test(name)) problems.customerName = 'invalid';
+    const mobileText = (form.customerMobile ?? '').trim();
+    const mobile = normalizeMobile(mobileText);
+    if (mobileText === '') problems.customerMobile = 'required';
+    else if (mobile === undefined) problems.customerMobile = 'invalid';
+    const email = (form.customerEmail ?? '').trim();
+    if (email !== '' && (email.length > 254 || !EMAIL_RE.test(email))) problems.customerEmail = 'invalid';
+    const method = Number(form.method);
+    if (!form.method) problems.method = 'required';
+    else if (!/^\d{1,2}$/.test(form.method) || !found.merchant.payment_methods.includes(method)) problems.method = 'not_accepted';
+    if (Object.keys(problems).length > 0) throw problemsError(problems);
+    return { amount, method, customerName: name, customerMobile: mobile!, customerEmail: email === '' ? null : email };
+  }
 
-    /** The invoice behind `/s/<key>`; counts the visit unless asked not to (form posts, HEAD). */
+  return {
+    /** The invoice behind `/s/<key>`, in one statement; counts the visit unless asked not to (form posts, HEAD). */
     async invoiceForCustomer(accessKey: string, opts: { countVisit: boolean }): Promise<InvoiceForCustomer | undefined> {
       const found = await repo.invoiceByAccessKey(db, accessKey, opts.countVisit);
       if (!found) return undefined;
-      const { invoice, merchant } = found;
-      const today = localDate(deps.clock.now(), merchant.time_zone);
+      return { ...found, state: effectiveStatus(found.invoice, todayFor(found.merchant)) };
+    },
+
+    /** The invoice page's lines, installment and receipt link. */
+    async invoicePageDetails({ invoice }: InvoiceForCustomer): Promise<InvoicePageDetails> {
       const [items, count, paid] = await Promise.all([
-        repo.itemsOf(db, invoice.id),
+        invoicesRepo.itemsFor(db, [invoice.id]),
         invoice.plan_id === null ? undefined : repo.installmentsCount(db, invoice.plan_id),
         invoice.status === 'paid' ? repo.successfulFor(db, [invoice.id]) : undefined,
       ]);
       return {
-        invoice,
-        merchant,
-        items,
-        state: invoiceState(invoice, today),
+        items: items.get(invoice.id) ?? [],
         installment: invoice.installment_number !== null && count !== undefined ? { number: invoice.installment_number, count } : null,
         paidBy: paid?.get(invoice.id),
       };
@@ -271,62 +314,34 @@ export function createPaymentsService(deps: PaymentsServiceDeps) {
     async openInvoiceForCustomer(publicKey: string): Promise<OpenInvoiceForCustomer | undefined> {
       const found = await repo.openInvoiceByPublicKey(db, publicKey);
       if (!found) return undefined;
-      const today = localDate(deps.clock.now(), found.merchant.time_zone);
-      return { ...found, state: openInvoiceState(found.openInvoice, today) };
+      return { ...found, state: openInvoiceState(found.openInvoice, todayFor(found.merchant)) };
     },
 
-    /**
-     * The checkout's own fields (amount within the link's limits, name, mobile, e-mail, method).
-     * Throws VALIDATION_FAILED with every field's problem at once.
-     */
-    acceptOpenInvoiceForm(found: OpenInvoiceForCustomer, form: OpenInvoiceForm): AcceptedOpenInvoiceForm {
-      const problems: FieldProblems = {};
-      const oi = found.openInvoice;
-      let amount = oi.fixed_amount ?? 0n;
-      if (oi.amount_type === 1) {
-        const text = (form.amount ?? '').trim();
-        if (text === '') problems.amount = 'required';
-        else {
-          try {
-            amount = parseMoney(text);
-            if (amount < oi.min_amount!) problems.amount = 'below_min';
-            else if (amount > oi.max_amount!) problems.amount = 'above_max';
-          } catch (err) {
-            if (!(err instanceof MoneyError)) throw err;
-            problems.amount = 'invalid';
-          }
-        }
-      }
-      const name = (form.customerName ?? '').trim().replace(/\s+/g, ' ');
-      if (name === '') problems.customerName = 'required';
-      else if (!NAME_RE.test(name)) problems.customerName = 'invalid';
-      const mobileText = (form.customerMobile ?? '').trim();
-      const mobile = normalizeMobile(mobileText);
-      if (mobileText === '') problems.customerMobile = 'required';
-      else if (mobile === undefined) problems.customerMobile = 'invalid';
-      const email = (form.customerEmail ?? '').trim();
-      if (email !== '' && (email.length > 254 || !EMAIL_RE.test(email))) problems.customerEmail = 'invalid';
-      const method = Number(form.method);
-      if (!form.method) problems.method = 'required';
-      else if (!/^\d{1,2}$/.test(form.method) || !found.merchant.payment_methods.includes(method)) problems.method = 'not_accepted';
-      if (Object.keys(problems).length > 0) throw problemsError(problems);
-      return { amount, method, customerName: name, customerMobile: mobile!, customerEmail: email === '' ? null : email };
+    /** Whether `/s/<key>` exists (its QR code): nothing else is read and no visit is counted. */
+    invoiceLinkExists(accessKey: string): Promise<boolean> {
+      return repo.invoiceKeyExists(db, accessKey);
     },
 
+    /** Whether `/open-invoice/checkout/<key>` exists (its QR code). */
+    openInvoiceLinkExists(publicKey: string): Promise<boolean> {
+      return repo.openInvoiceKeyExists(db, publicKey);
+    },
+
+    acceptOpenInvoiceForm,
+
     /**
-     * Pays an invoice. Refusals: NOT_FOUND; VALIDATION_FAILED (field problems, nothing recorded);
-     * CONFLICT with reason `in_progress` (another attempt holds it) or `not_payable` (paid,
-     * cancelled or expired). A declined card is not a refusal: it returns a FAILED transaction
-     * and the invoice stays payable.
+     * Pays the invoice a form post just loaded. Refusals: VALIDATION_FAILED (field problems,
+     * nothing recorded); CONFLICT with reason `in_progress` (another attempt holds it) or
+     * `not_payable` (paid, cancelled or expired). A declined card is not a refusal: it returns a
+     * FAILED transaction and the invoice stays payable.
      */
-    async payInvoice(accessKey: string, method: number, credentials: PaymentCredentials): Promise<PaymentTransaction> {
-      const found = await repo.invoiceByAccessKey(db, accessKey, false);
-      if (!found) throw new AppError('NOT_FOUND');
+    async payInvoice(found: InvoiceForCustomer, method: number, credentials: PaymentCredentials): Promise<PaymentTransaction> {
       const { invoice, merchant } = found;
-      const now = deps.clock.now();
-      const today = localDate(now, merchant.time_zone);
-      if (invoiceState(invoice, today) !== 'pending') throw conflict('not_payable');
-      checkMethod(method, invoice.payment_methods, credentials);
+      if (found.state !== 'pending') throw conflict('not_payable');
+      if (!invoice.payment_methods.includes(method)) throw problemsError({ method: 'not_accepted' });
+      checkCredentials(method, credentials);
+      const today = todayFor(merchant);
+      // The claim re-checks everything `found` said, atomically: it alone decides.
       const tx = await retryOnUniqueClash(CLASHING, async () => {
         const attempt = newAttempt(invoice.merchant_id, {
           amount: invoice.amount,
@@ -339,21 +354,19 @@ export function createPaymentsService(deps: PaymentsServiceDeps) {
         return repo.claimInvoice(db, invoice.id, today, new Date(attempt.now.getTime() + CLAIM_MS), attempt);
       });
       if (!tx) {
-        const again = await repo.invoiceById(db, invoice.id);
-        const stillPending = again && invoiceState(again, localDate(deps.clock.now(), merchant.time_zone)) === 'pending';
+        const again = await invoicesRepo.findById(db, invoice.merchant_id, invoice.id);
+        const stillPending = again && effectiveStatus(again, todayFor(merchant)) === 'pending';
         throw conflict(stillPending ? 'in_progress' : 'not_payable');
       }
       return charge(tx, credentials);
     },
 
-    /** Pays an open invoice: each payment is its own transaction; totals move on success. */
-    async payOpenInvoice(publicKey: string, form: OpenInvoiceForm, credentials: PaymentCredentials): Promise<PaymentTransaction> {
-      const found = await this.openInvoiceForCustomer(publicKey);
-      if (!found) throw new AppError('NOT_FOUND');
+    /** Pays the open invoice a form post just loaded: each payment is its own transaction; totals move on success. */
+    async payOpenInvoice(found: OpenInvoiceForCustomer, form: OpenInvoiceForm, credentials: PaymentCredentials): Promise<PaymentTransaction> {
       if (found.state !== 'active') throw conflict('not_payable');
-      const accepted = this.acceptOpenInvoiceForm(found, form);
-      checkMethod(accepted.method, found.merchant.payment_methods, credentials);
-      const today = localDate(deps.clock.now(), found.merchant.time_zone);
+      const accepted = acceptOpenInvoiceForm(found, form);
+      checkCredentials(accepted.method, credentials);
+      const today = todayFor(found.merchant);
       const tx = await retryOnUniqueClash(CLASHING, () =>
         repo.claimOpenInvoice(
           db,
@@ -375,24 +388,23 @@ export function createPaymentsService(deps: PaymentsServiceDeps) {
 
     /** The result page of one attempt, by its unguessable receipt key. */
     async receipt(receiptKey: string): Promise<Receipt | undefined> {
-      const tx = await repo.byReceiptKey(db, receiptKey);
-      if (!tx) return undefined;
-      const merchant = await repo.merchantById(db, tx.merchant_id);
-      if (!merchant) return undefined;
-      const today = localDate(deps.clock.now(), merchant.time_zone);
-      if (tx.invoice_id !== null) {
-        const inv = (await repo.invoiceById(db, tx.invoice_id))!;
+      const found = await repo.receiptByKey(db, receiptKey);
+      if (!found) return undefined;
+      const { transaction, merchant } = found;
+      const today = todayFor(merchant);
+      if (found.invoice) {
+        const inv = found.invoice;
         return {
-          transaction: tx,
+          transaction,
           merchant,
-          payable: invoiceState(inv, today) === 'pending',
+          payable: effectiveStatus(inv, today) === 'pending',
           link: { kind: 'invoice', key: inv.access_key },
           title: inv.reference_number ?? inv.token,
         };
       }
-      const oi = (await repo.openInvoiceById(db, tx.open_invoice_id!))!;
+      const oi = found.openInvoice;
       return {
-        transaction: tx,
+        transaction,
         merchant,
         payable: openInvoiceState(oi, today) === 'active',
         link: { kind: 'open-invoice', key: oi.public_key },
@@ -410,11 +422,6 @@ export function createPaymentsService(deps: PaymentsServiceDeps) {
       if (results.length === 0) return undefined;
       const data = results.find((r) => r.status === 'SUCCESSFUL') ?? results.at(-1)!;
       return { data, results };
-    },
-
-    /** Successful transactions of paid invoices, for the merchant API's `transaction` field. */
-    async successfulFor(invoiceIds: bigint[]): Promise<Map<bigint, PaymentTransaction>> {
-      return repo.successfulFor(db, invoiceIds);
     },
 
     /**

@@ -10,6 +10,7 @@ import { randomDigits } from '../../lib/random-ids.ts';
 import { cardScheme, luhnValid, maskCard, normalizeCardNumber, type CardScheme } from './card-numbers.ts';
 import {
   flowOf,
+  WALLETS,
   type FailureReason,
   type FieldProblems,
   type PaymentConnector,
@@ -76,16 +77,8 @@ const CARD_METHOD_SCHEMES: ReadonlyMap<number, readonly CardScheme[]> = new Map(
 const CYBERSOURCE_METHOD = 5;
 const KNET_METHOD = 1;
 
-/** Wallet methods (reference §8.2) → the card type they report. */
-const WALLET_CARD_TYPES: ReadonlyMap<number, string> = new Map([
-  [9, 'APPLE PAY'], // MPGS Apple Pay
-  [10, 'APPLE PAY'], // CYBS Apple Pay
-  [11, 'APPLE PAY'], // KNET Debit Apple Pay
-  [12, 'APPLE PAY'], // KNET Credit Apple Pay
-  [13, 'APPLE PAY'], // KNET Apple Pay International
-  [14, 'APPLE PAY'], // AMEX Apple Pay International
-  [16, 'GOOGLE PAY'],
-]);
+/** Wallet methods → the card type they report (`APPLE PAY`, `GOOGLE PAY`). */
+const WALLET_CARD_TYPES: ReadonlyMap<number, string> = new Map([...WALLETS].map(([method, wallet]) => [method, wallet.toUpperCase()]));
 
 /** Card number lengths per scheme (ISO/IEC 7812 as the schemes issue them). */
 const SCHEME_LENGTHS: Readonly<Record<CardScheme, readonly number[]>> = {

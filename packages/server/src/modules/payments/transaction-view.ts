@@ -40,6 +40,11 @@ export function serviceType(tx: Pick<PaymentTransaction, 'invoice_id'>): string 
   return tx.invoice_id !== null ? 'SMS Payment' : 'Open Invoice';
 }
 
+/** When the attempt happened, merchant-local: its completion, or its start while still open. */
+export function transactionTime(tx: Pick<PaymentTransaction, 'completed_at' | 'created_at'>, timeZone: string): string {
+  return formatTimestamp(tx.completed_at ?? tx.created_at, timeZone);
+}
+
 export function toTransactionObject(tx: PaymentTransaction, timeZone: string): TransactionObject {
   return {
     token: tx.token,
@@ -59,7 +64,7 @@ export function toTransactionObject(tx: PaymentTransaction, timeZone: string): T
     customerMobile: tx.customer_mobile,
     customerCardType: tx.card_type,
     customerCard: tx.masked_card,
-    datetime: formatTimestamp(tx.completed_at ?? tx.created_at, timeZone),
+    datetime: transactionTime(tx, timeZone),
     result_code: tx.result_code,
     failure_reason: tx.failure_reason,
     currency: tx.currency,

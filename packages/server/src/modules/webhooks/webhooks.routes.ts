@@ -2,10 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiDocs } from '../../api/api-docs.ts';
 import type { MerchantApi } from '../../api/merchant-api.ts';
 import { MerchantOnly, RedeliverReply, WebhookEventList, WebhookEventsQuery, WebhookSecretReply, WebhookSettingsReply, WebhookSettingsRequest } from '@fawtara/contract';
-import { obviousProblem } from '../../lib/address-guard.ts';
-import type { Clock } from '../../lib/clock.ts';
-import type { MerchantsRepo } from '../merchants/merchants.repo.ts';
-import type { Database } from '../../db/database.ts';
 import { AppError } from '../../lib/app-error.ts';
 import { FieldValidator } from '../../lib/field-validator.ts';
 import { pageOf, readListQuery } from '../../lib/list-query.ts';
@@ -20,10 +16,6 @@ export interface WebhookRoutesDeps {
   api: MerchantApi;
   webhooks: WebhooksService;
   docs: ApiDocs;
-  database: Database;
-  merchantsRepo: MerchantsRepo;
-  clock: Clock;
-  allowPrivateAddresses: boolean;
 }
 
 export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRoutesDeps): void {
@@ -42,26 +34,10 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: WebhookRoutesD
     '/api/v1/webhook-settings',
     { schema: settings },
     deps.api.handler(async (ctx) => {
-      const v = new FieldValidator();
-      const p = ctx.payload;
-      let webhookUrl: string | null | undefined;
-      if (p.webhookUrl === null || p.webhookUrl === '') webhookUrl = null;
-      else if (p.webhookUrl !== undefined) {
-        webhookUrl = v.httpUrl(p, 'webhookUrl');
-        const problem = webhookUrl && !(deps.allowPrivateAddresses || ctx.merchant.allow_private_webhooks) ? obviousProblem(webhookUrl) : null;
-        if (problem) v.fail('webhookUrl', `The webhookUrl is not allowed: ${problem}. Webhooks go only to public addresses.`);
-      }
-      let reminderDays: number | null | undefined;
-      if (p.reminderDays === null || p.reminderDays === '') reminderDays = null;
-      else if (p.reminderDays !== undefined) {
-        const n = typeof p.reminderDays === 'number' ? p.reminderDays : typeof p.reminderDays === 'string' && /^\d{1,2}$/.test(p.reminderDays) ? Number(p.reminderDays) : NaN;
-        if (!Number.isInteger(n) || n < 1 || n > 30) v.fail('reminderDays', 'The reminderDays field must be a whole number of days from 1 to 30, or null to turn reminders off.');
-        else reminderDays = n;
-      }
-      v.throwIfInvalid();
-      const m = await deps.merchantsRepo.updateNotificationSettings(deps.database.db, ctx.merchant.id, { webhookUrl, reminderDays }, deps.clock.now());
+      const settings = await deps.webhooks.updateSettings(ctx.merchant, ctx.payload);
+      // This process's cached copy of the merchant must not keep the old URL for 5 s.
       deps.api.forgetCachedMerchants();
-      return { message: 'Webhook settings updated', response: { webhook_url: m.webhook_url, reminder_days: m.reminder_days } };
+      return { message: 'Webhook settings updated', response: settings };
     }),
   );
 

@@ -2,15 +2,18 @@ import { formatMoney } from '@fawtara/wire';
 import { randomBytes } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/database.ts';
-import type { DB, Invoice, OpenInvoice, PaymentTransaction, WebhookEventType } from '../../db/schema.ts';
+import type { DB, Invoice, Merchant, OpenInvoice, PaymentTransaction, WebhookEventType } from '../../db/schema.ts';
 import { AppError } from '../../lib/app-error.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { formatTimestamp } from '../../lib/merchant-time.ts';
-import { PAYMENT_METHODS } from '../invoices/payment-methods.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
-import { toTransactionObject } from '../payments/transaction-view.ts';
+import { requeueOverdue } from '../jobs/requeue-overdue.ts';
+import { jitteredBackoffMs } from '../../lib/backoff.ts';
+import { serviceType, toTransactionObject } from '../payments/transaction-view.ts';
 import { EVENT_ID_HEADER, EVENT_TYPE_HEADER, newWebhookSecret, SIGNATURE_HEADER, signatureHeader } from '@fawtara/wire';
 import { createWebhooksRepo } from './webhooks.repo.ts';
+import { createMerchantsRepo } from '../merchants/merchants.repo.ts';
+import { FieldValidator } from '../../lib/field-validator.ts';
 
 /**
  * Signed webhooks (issue 5). An event is recorded, with the exact body every delivery of it
@@ -36,10 +39,7 @@ export const ATTEMPT_TIMEOUT_MS = 10_000;
 /** A rotated-out secret keeps verifying for this long. */
 export const SECRET_GRACE_MS = 24 * 3_600_000;
 
-export function backoffMs(failures: number, random: () => number = Math.random): number {
-  const base = BACKOFF_MS[Math.min(failures, BACKOFF_MS.length) - 1] ?? BACKOFF_MS[0]!;
-  return Math.round(base * (0.8 + 0.4 * random()));
-}
+export const backoffMs = (failures: number) => jitteredBackoffMs(BACKOFF_MS, failures);
 
 type Executor = Kysely<DB> | Transaction<DB>;
 type Post = (url: string, body: string, opts: { headers: Record<string, string>; timeoutMs: number; allowPrivate: boolean }) => Promise<{ status: number; body: string; durationMs: number }>;
@@ -80,6 +80,7 @@ export function newEventId(): string {
 
 export function createWebhooksService(deps: WebhooksServiceDeps) {
   const repo = createWebhooksRepo();
+  const merchantsRepo = createMerchantsRepo();
   const { db } = deps.database;
 
   /**
@@ -88,22 +89,22 @@ export function createWebhooksService(deps: WebhooksServiceDeps) {
    * for byte on every attempt.
    */
   function body(id: string, e: EventInput, tz: string, now: Date): string {
-    const tx = e.transaction;
-    const reference = tx?.reference_number ?? e.invoice?.reference_number ?? e.invoice?.token ?? e.openInvoice?.reference_number ?? null;
+    // A payment's fields are the enquiry's (one mapping); events without one describe the invoice.
+    const tx = e.transaction ? toTransactionObject(e.transaction, tz) : null;
     return JSON.stringify({
       token: tx?.token ?? e.invoice?.token ?? null,
-      amount: formatMoney(tx?.amount ?? e.invoice?.amount ?? 0n),
-      reference_number: reference,
+      amount: tx?.amount ?? formatMoney(e.invoice?.amount ?? 0n),
+      reference_number: tx?.reference_number ?? e.invoice?.reference_number ?? e.invoice?.token ?? e.openInvoice?.reference_number ?? null,
       status: STATUS_OF[e.type],
-      payment_type: tx ? (PAYMENT_METHODS[tx.method] ?? String(tx.method)) : null,
-      service_type: e.openInvoice ? 'Open Invoice' : 'SMS Payment',
-      datetime: formatTimestamp(tx?.completed_at ?? now, tz),
+      payment_type: tx?.payment_type ?? null,
+      service_type: serviceType({ invoice_id: e.invoice?.id ?? null }),
+      datetime: tx?.datetime ?? formatTimestamp(now, tz),
       event_id: id,
       event_type: e.type,
       api_version: API_VERSION,
       invoice_id: e.invoice ? Number(e.invoice.id) : null,
       open_invoice_id: e.openInvoice ? Number(e.openInvoice.id) : null,
-      transaction: tx ? toTransactionObject(tx, tz) : null,
+      transaction: tx,
     });
   }
 
@@ -148,23 +149,9 @@ export function createWebhooksService(deps: WebhooksServiceDeps) {
       deps.queue.notify('webhook.deliver');
     },
 
-    /**
-     * Queues again the pending deliveries whose attempt is long overdue: their job was lost
-     * (pg-boss gave up on it after repeated worker crashes). Never more than one record per
-     * attempt: the attempt count guard makes a duplicate job a no-op.
-     */
-    async requeueOverdue(overdueMs = 15 * 60_000, limit = 500): Promise<number> {
-      const now = deps.clock.now();
-      return db.transaction().execute(async (trx) => {
-        const rows = await trx
-          .updateTable('webhook_deliveries')
-          .set({ next_attempt_at: now })
-          .where('id', 'in', (eb) => eb.selectFrom('webhook_deliveries').select('id').where('status', '=', 'pending').where('next_attempt_at', '<', new Date(now.getTime() - overdueMs)).limit(limit))
-          .returning('id')
-          .execute();
-        for (const r of rows) await deps.queue.send('webhook.deliver', { deliveryId: String(r.id) }, { db: trx });
-        return rows.length;
-      });
+    /** Queues again the deliveries whose job was lost (see requeue-overdue.ts). */
+    requeueOverdue(overdueMs = 15 * 60_000, limit = 500): Promise<number> {
+      return requeueOverdue({ database: deps.database, queue: deps.queue, now: deps.clock.now() }, { table: 'webhook_deliveries', queue: 'webhook.deliver', dataKey: 'deliveryId' }, overdueMs, limit);
     },
 
     /**
@@ -264,6 +251,22 @@ export function createWebhooksService(deps: WebhooksServiceDeps) {
       });
       deps.queue.notify('webhook.deliver');
       return ids.length;
+    },
+
+    /**
+     * `PUT /api/v1/webhook-settings`: the merchant's default webhook URL and reminder days.
+     * Fields left out stay; `null` or "" clears one. Every bad field is reported at once.
+     */
+    async updateSettings(merchant: Merchant, payload: Record<string, unknown>): Promise<{ webhook_url: string | null; reminder_days: number | null }> {
+      const v = new FieldValidator();
+      const cleared = (value: unknown) => value === null || value === '';
+      const webhookUrl = cleared(payload.webhookUrl)
+        ? null
+        : v.publicHttpUrl(payload, 'webhookUrl', { allowPrivate: deps.allowPrivateAddresses || merchant.allow_private_webhooks });
+      const reminderDays = cleared(payload.reminderDays) ? null : v.positiveInt(payload, 'reminderDays', { max: 30 });
+      v.throwIfInvalid();
+      const updated = await merchantsRepo.updateNotificationSettings(db, merchant.id, { webhookUrl, reminderDays }, deps.clock.now());
+      return { webhook_url: updated.webhook_url, reminder_days: updated.reminder_days };
     },
 
     /** The secrets signatures are made with now (newest first): one, or two during a rotation. */

@@ -26,9 +26,8 @@ import http from 'node:http';
 import autocannon from 'autocannon';
 import { createCodec } from '@fawtara/wire';
 import { buildApp } from '../packages/server/src/app.ts';
+import { createServices } from '../packages/server/src/composition.ts';
 import { migrateToLatest, openDatabase, type Database, type Engine } from '../packages/server/src/db/database.ts';
-import { systemClock } from '../packages/server/src/lib/clock.ts';
-import { createMerchantsService } from '../packages/server/src/modules/merchants/merchants.service.ts';
 import { SANDBOX } from '../packages/server/src/modules/merchants/sandbox-credentials.ts';
 import { STYLESHEET } from '../packages/server/src/pages/pages.ts';
 import { ADMIN_URL, createScratchDatabase, freePort, HOST, makeRequester, summarise, type LatencySummary } from './bench-support.ts';
@@ -71,9 +70,10 @@ async function runEngine(engine: Engine): Promise<EngineResult | undefined> {
   const { database } = opened;
   try {
     await migrateToLatest(database.db);
-    await createMerchantsService({ database, clock: systemClock }).ensureSandboxMerchant();
     const port = await freePort();
-    const app = await buildApp({ database, config: { publicBaseUrl: `http://${HOST}:${port}`, logLevel: 'warn', trustProxy: false, mode: 'sandbox' } });
+    const services = await createServices({ database, config: { publicBaseUrl: `http://${HOST}:${port}`, logLevel: 'warn', mode: 'sandbox' } });
+    await services.merchants.ensureSandboxMerchant();
+    const app = await buildApp(services, { publicBaseUrl: `http://${HOST}:${port}`, trustProxy: false });
     const serverMs: number[] = [];
     let recording = false;
     app.addHook('onResponse', async (request, reply) => {
@@ -134,6 +134,7 @@ async function runEngine(engine: Engine): Promise<EngineResult | undefined> {
       return { engine, server: summarise(serverMs), client: summarise(clientMs), requestsPerSecond: cannon.requests.average, htmlBytes };
     } finally {
       await app.close();
+      await services.close();
     }
   } finally {
     await database.close();

@@ -31,7 +31,7 @@
  *      invoice.paid webhook (a duplicate is reported).
  *   3. Part B, throughput. The gateway is stopped (SIGTERM). --events webhook events are recorded
  *      while no worker runs: cancelled invoices inserted with SQL, one `invoice.cancelled` event
- *      each through the gateway's own emit (buildApp in this process, workers not started; event,
+ *      each through the gateway's own emit (the composition root in this process, workers not started; event,
  *      delivery and pg-boss job in one transaction, 100 per transaction). Then TWO worker
  *      processes (`npm run worker` = `fawtara worker`: node packages/cli/bin/fawtara.js worker) are
  *      spawned at once, and the webhook_deliveries table is polled (every 100 ms) until all of
@@ -55,7 +55,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createCodec, type Codec } from '@fawtara/wire';
-import { buildApp } from '../packages/server/src/app.ts';
+import { createServices } from '../packages/server/src/composition.ts';
 import { migrateToLatest, openDatabase, type Database } from '../packages/server/src/db/database.ts';
 import { systemClock } from '../packages/server/src/lib/clock.ts';
 import { createMerchantsService } from '../packages/server/src/modules/merchants/merchants.service.ts';
@@ -407,7 +407,7 @@ let round = 0;
 async function throughputRound(database: Database, databaseUrl: string, receiver: Receiver, workers: number, n: number): Promise<Round> {
   round += 1;
   out(`\n  -- ${workers} worker${workers === 1 ? '' : 's'}, ${n} events --`);
-  const app = await buildApp({ database, config: { publicBaseUrl: `http://${HOST}:1`, logLevel: 'warn', trustProxy: false, mode: 'sandbox' } });
+  const services = await createServices({ database, config: { publicBaseUrl: `http://${HOST}:1`, logLevel: 'warn', mode: 'sandbox' } });
   let baseline: bigint;
   const tEnqueue = performance.now();
   try {
@@ -415,7 +415,7 @@ async function throughputRound(database: Database, databaseUrl: string, receiver
     // Cancelled invoices, one event each; tokens unique per round; 4 transactions of 100 at a time.
     await seedCancelledInvoiceEvents({
       database,
-      webhooks: app.workers.webhooks,
+      webhooks: services.webhooks,
       merchantCode: SANDBOX.merchantCode,
       count: n,
       tokenPrefix: `8${round}`,
@@ -424,7 +424,7 @@ async function throughputRound(database: Database, databaseUrl: string, receiver
       concurrency: 4,
     });
   } finally {
-    await app.close();
+    await services.close();
   }
   const enqueueSeconds = (performance.now() - tEnqueue) / 1000;
   const pendingSql = `SELECT count(*) FILTER (WHERE status = 'pending')::int AS pending, count(*) FILTER (WHERE status = 'delivered')::int AS delivered FROM webhook_deliveries WHERE id > $1`;

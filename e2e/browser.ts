@@ -5,9 +5,9 @@ import path from 'node:path';
 import { createCodec } from '@fawtara/wire';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildApp } from '../packages/server/src/app.ts';
+import { createServices } from '../packages/server/src/composition.ts';
 import type { Database } from '../packages/server/src/db/database.ts';
 import { fixedClock } from '../packages/server/src/lib/clock.ts';
-import { createMerchantsService } from '../packages/server/src/modules/merchants/merchants.service.ts';
 import { SANDBOX } from '../packages/server/src/modules/merchants/sandbox-credentials.ts';
 import { payableInvoice } from '../packages/server/src/test-support/customer.ts';
 
@@ -33,10 +33,19 @@ export async function startServer(database: Database, now: string) {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const clock = fixedClock(now);
-  await createMerchantsService({ database, clock }).ensureSandboxMerchant();
-  const app = await buildApp({ database, clock, config: { publicBaseUrl: baseUrl, logLevel: 'silent', trustProxy: false, mode: 'sandbox' } });
+  const services = await createServices({ database, clock, config: { publicBaseUrl: baseUrl, logLevel: 'silent', mode: 'sandbox' } });
+  await services.merchants.ensureSandboxMerchant();
+  const app = await buildApp(services, { publicBaseUrl: baseUrl, trustProxy: false });
   await app.listen({ port, host: '127.0.0.1' });
-  return { app, baseUrl, clock, close: () => app.close() };
+  return {
+    app,
+    baseUrl,
+    clock,
+    close: async () => {
+      await app.close();
+      await services.close();
+    },
+  };
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

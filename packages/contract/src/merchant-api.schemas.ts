@@ -1,4 +1,6 @@
 import { Type, type Static, type TSchema } from 'typebox';
+import { EMAIL_MAX_LENGTH, EMAIL_PATTERN } from './email.ts';
+import { COUNTRY_CODE_INPUTS, MOBILE_NUMBER_DIGITS, MOBILE_NUMBER_PATTERN } from './phone.ts';
 
 /**
  * JSON Schemas (TypeBox) of the merchant API's decrypted payloads and replies. They document
@@ -28,15 +30,15 @@ export const InvoiceItemInput = Type.Object({
 const invoiceFields = {
   amount: Money,
   customerName: Type.String({ maxLength: 100 }),
-  mobileNumber: Type.String({ pattern: '^[0-9]{8}$', description: 'Kuwaiti mobile number, 8 digits, without country code' }),
-  countryCode: Type.String({ enum: ['965', '+965'] }),
+  mobileNumber: Type.String({ pattern: MOBILE_NUMBER_PATTERN, description: `Kuwaiti mobile number, ${MOBILE_NUMBER_DIGITS} digits, without country code` }),
+  countryCode: Type.String({ enum: [...COUNTRY_CODE_INPUTS] }),
   invoiceType: Code(['0', '1'], '"0" URL sharing, "1" SMS invoice'),
   invoiceSubType: Code(['0', '1', '2', '3'], 'Delivery: "0" SMS, "1" WhatsApp, "2" Email, "3" URL only'),
   allocatePayType: Type.Union([Type.String(), Type.Array(Type.Union([Type.String(), Type.Integer()]))], {
     description: 'Allowed payment methods: "1,2", ["1","2"] or [1,2]; empty = every method enabled for the merchant. 1 KNET, 2 MPGS, 5 CYBS, 7 AMEX, 8 MPGS AMEX, 9 MPGS Apple Pay, 10 CYBS Apple Pay, 11 KNET Debit Apple Pay, 12 KNET Credit Apple Pay, 13 KNET Apple Pay International, 14 AMEX Apple Pay International, 16 Google Pay',
   }),
   expiresAt: Type.Union([DateString], { description: "Last day the invoice can be paid (merchant's time zone); not in the past" }),
-  customerEmail: Type.Optional(Type.String({ format: 'email', description: 'Required when invoiceSubType is "2"' })),
+  customerEmail: Type.Optional(Type.String({ pattern: EMAIL_PATTERN, maxLength: EMAIL_MAX_LENGTH, description: 'Required when invoiceSubType is "2"' })),
   language: Type.Optional(Type.String({ enum: ['en', 'ar'] })),
   description: Type.Optional(Type.String({ maxLength: 1000 })),
   webhook: Type.Optional(Type.String({ format: 'uri', description: 'http(s) URL notified about this invoice' })),
@@ -228,8 +230,8 @@ export const MerchantOnly = Type.Object({ merchantCode: MerchantCode });
 export const ResendRequest = Type.Object({
   merchantCode: MerchantCode,
   resendId: Type.Union([Type.String(), Type.Integer()], { description: 'The invoice id' }),
-  mobileNumber: Type.String({ pattern: '^[0-9]{8}$' }),
-  countryCode: Type.String({ enum: ['965', '+965'] }),
+  mobileNumber: Type.String({ pattern: MOBILE_NUMBER_PATTERN }),
+  countryCode: Type.String({ enum: [...COUNTRY_CODE_INPUTS] }),
 });
 export const StatusUpdateRequest = Type.Object({ merchantCode: MerchantCode, statusId: Type.Literal('3', { description: '"3" cancels' }) });
 export const OpenInvoiceUpdateRequest = Type.Object({ merchantCode: MerchantCode, expiryDate: DateString });

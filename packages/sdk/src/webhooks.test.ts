@@ -33,7 +33,7 @@ describeEngines('SDK webhooks', (ctx) => {
     m = await gw.newMerchant({ paymentMethods: [1, 2, 16] });
     client = clientFor(baseUrl, m);
     await client.webhooks.updateSettings({ webhookUrl: `${receiver.url}/merchant` });
-    await startWorkers(gw.app.workers, { schedule: false });
+    await startWorkers(gw.services, { schedule: false });
   });
   afterAll(async () => {
     await gw.close();

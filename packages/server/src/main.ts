@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   // Registered before start-up finishes: a signal meanwhile waits for it, then stops cleanly.
   stopOnSignals(
     async () => (await starting.catch(() => undefined))?.close(),
-    (message, err) => (server ? server.app.log.info({ err }, message) : process.stderr.write(`${message}\n`)),
+    (message, err) => (server ? server.log.info({ err }, message) : process.stderr.write(`${message}\n`)),
   );
   server = await starting;
 }

@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
+import { createServices, type Services } from './composition.ts';
 import { ConfigError, databaseOptions, describeDatabase, loadConfig, type Config } from './config.ts';
 import { migrateToLatest, once, openDatabase, type Database } from './db/database.ts';
 import { migrations } from './db/migrations/index.ts';
 import { isAppError, type FieldErrorMap } from './lib/app-error.ts';
 import { systemClock } from './lib/clock.ts';
+import type { Logger } from './lib/logger.ts';
 import { startMaintenance } from './modules/maintenance/maintenance.ts';
 import { createMerchantsService, type IssuedMerchant, type MerchantsService, type NewMerchantInput } from './modules/merchants/merchants.service.ts';
 import { SANDBOX } from './modules/merchants/sandbox-credentials.ts';
@@ -27,6 +29,8 @@ export type { Config, FieldErrorMap, IssuedMerchant, NewMerchantInput };
 export interface RunningServer {
   app: FastifyInstance;
   config: Config;
+  /** The process's logger (the app's requests log through it too). */
+  log: Logger;
   /** Where it listens, e.g. `http://127.0.0.1:3000` (the actual port when PORT=0). */
   url: string;
   /** Stops accepting connections, finishes in-flight requests and jobs, closes the database. Idempotent. */
@@ -40,34 +44,38 @@ export interface RunningServer {
  */
 export async function startServer(config: Config): Promise<RunningServer> {
   const database: Database = await openDatabase(databaseOptions(config, config.databasePoolSize));
+  let services: Services | undefined;
   try {
     await migrateToLatest(database.db);
-    const merchants = createMerchantsService({ database, clock: systemClock });
+    services = await createServices({ database, config });
     if (config.mode === 'sandbox') {
-      await merchants.ensureSandboxMerchant();
+      await services.merchants.ensureSandboxMerchant();
     } else {
-      await merchants.assertNoPublicCredentials();
+      await services.merchants.assertNoPublicCredentials();
     }
 
-    const app = await buildApp({ database, config });
+    const app = await buildApp(services, config);
+    const running = services;
     const stopMaintenance = startMaintenance({
       database,
-      clock: systemClock,
-      settleStaleAttempts: () => app.payments.settleStaleAttempts(),
-      requeueOverdue: async () => (await app.workers.webhooks.requeueOverdue()) + (await app.workers.delivery.requeueOverdue()),
-      onError: (err) => app.log.error({ err }, 'maintenance failed'),
+      clock: running.clock,
+      settleStaleAttempts: () => running.payments.settleStaleAttempts(),
+      requeueOverdue: async () => (await running.webhooks.requeueOverdue()) + (await running.delivery.requeueOverdue()),
+      onError: (err) => running.log.error({ err }, 'maintenance failed'),
     });
-    app.addHook('onClose', async () => {
+    // In-flight requests finish first, then the jobs in hand, then the database closes.
+    const close = once(async () => {
       stopMaintenance();
-      await app.workers.queue.stop();
+      await app.close();
+      await running.close();
       await database.close();
     });
 
     try {
       await app.listen({ port: config.port, host: config.host });
-      if (config.inlineWorker) await startWorkers(app.workers);
+      if (config.inlineWorker) await startWorkers(running);
     } catch (err) {
-      await app.close();
+      await close();
       throw err;
     }
     app.log.info(`Fawtara (${config.mode}) on ${describeDatabase(config)}; API docs at ${config.publicBaseUrl}/docs; job workers ${config.inlineWorker ? 'in this process' : 'off (run npm run worker)'}`);
@@ -77,16 +85,18 @@ export async function startServer(config: Config): Promise<RunningServer> {
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
-    return { app, config, url: `http://${host}:${port}`, close: once(() => app.close()) };
+    return { app, config, log: running.log, url: `http://${host}:${port}`, close };
   } catch (err) {
+    await services?.close();
     await database.close();
     throw err;
   }
 }
 
 export interface RunningWorker {
-  app: FastifyInstance;
+  services: Services;
   config: Config;
+  log: Logger;
   /** Finishes the jobs in hand, then closes the database. Idempotent. */
   close(): Promise<void>;
 }
@@ -99,25 +109,24 @@ export interface RunningWorker {
  */
 export async function startWorker(config: Config): Promise<RunningWorker> {
   const database = await openDatabase(databaseOptions(config, Math.min(config.databasePoolSize, 10)));
+  let services: Services | undefined;
   try {
     await migrateToLatest(database.db);
-    const app = await buildApp({ database, config });
-    try {
-      await startWorkers(app.workers);
-    } catch (err) {
-      await app.close();
-      throw err;
-    }
-    app.log.info(`Fawtara worker running (${describeDatabase(config)})`);
+    services = await createServices({ database, config });
+    await startWorkers(services);
+    services.log.info(`Fawtara worker running (${describeDatabase(config)})`);
+    const running = services;
     return {
-      app,
+      services,
       config,
+      log: running.log,
       close: once(async () => {
-        await app.close();
+        await running.close();
         await database.close();
       }),
     };
   } catch (err) {
+    await services?.close();
     await database.close();
     throw err;
   }

@@ -12,14 +12,14 @@ const logLevelOption = () => new Option('--log-level <level>', 'env LOG_LEVEL, d
  * The signal handlers go in before start-up ends: a signal meanwhile waits for it, then stops
  * cleanly.
  */
-async function runUntilSignal<T extends Pick<RunningWorker, 'app' | 'close'>>(start: () => Promise<T>, lifecycle: Lifecycle): Promise<T> {
+async function runUntilSignal<T extends Pick<RunningWorker, 'log' | 'close'>>(start: () => Promise<T>, lifecycle: Lifecycle): Promise<T> {
   const { stopOnSignals } = await serverRuntime();
   let running: T | undefined;
   const starting = start();
   lifecycle.keepRunning();
   stopOnSignals(
     async () => (await starting.catch(() => undefined))?.close(),
-    (message, err) => (running ? running.app.log.info({ err }, message) : process.stderr.write(`${message}\n`)),
+    (message, err) => (running ? running.log.info({ err }, message) : process.stderr.write(`${message}\n`)),
   );
   running = await starting;
   return running;

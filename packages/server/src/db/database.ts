@@ -10,6 +10,12 @@ import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.ts';
 
 export type Engine = 'pglite' | 'postgres';
 
+/**
+ * What a repository runs its statements on: the database, or a transaction on it (Kysely's
+ * Transaction extends Kysely, so one type covers both).
+ */
+export type Executor = Kysely<DB>;
+
 export interface Database {
   readonly engine: Engine;
   readonly db: Kysely<DB>;
@@ -120,7 +126,12 @@ function openPostgres(connectionString: string, max: number): Database {
       const res = await pool.query({ name, text, values });
       return { rows: res.rows, rowCount: res.rowCount ?? 0 };
     },
-    close: once(() => db.destroy()),
+    // Kysely ends the pool only if it ever ran a query itself; a process that used only the raw
+    // statements above would otherwise keep its connections open after close.
+    close: once(async () => {
+      await db.destroy();
+      if (!pool.ending && !pool.ended) await pool.end();
+    }),
   };
 }
 

@@ -1,3 +1,4 @@
+import { EMAIL_MAX_LENGTH, isEmailAddress } from '@fawtara/contract';
 import { obviousProblem } from './address-guard.ts';
 import { formatMoney, MoneyError, parseMoney } from '@fawtara/wire';
 import { AppError, type FieldErrorMap } from './app-error.ts';
@@ -140,10 +141,9 @@ export class FieldValidator {
       if (opts.required) this.fail(field, `The ${field} field is required${opts.requiredReason ? ` ${opts.requiredReason}` : ''}.`);
       return undefined;
     }
-    const value = this.string(obj, field, { max: 254 });
+    const value = this.string(obj, field, { max: EMAIL_MAX_LENGTH });
     if (value === undefined) return undefined;
-    // Deliberately simple: one @, a dot in the domain, no spaces. Deliverability is the mailer's job.
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) return this.fail(field, `The ${field} field must be a valid email address.`);
+    if (!isEmailAddress(value)) return this.fail(field, `The ${field} field must be a valid email address.`);
     return value;
   }
 

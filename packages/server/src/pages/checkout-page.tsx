@@ -1,3 +1,4 @@
+import { MOBILE_NUMBER_DIGITS } from '@fawtara/contract';
 import type { CheckoutPageModel } from './page-models.ts';
 import { fmtFor, type Fmt } from './i18n.ts';
 import {
@@ -98,7 +99,7 @@ export function CheckoutPage({ m }: { m: CheckoutPageModel }) {
             <TextField
               name="customerMobile"
               label={t.customerMobile}
-              hint={t.mobileHint(fmt.num('8'))}
+              hint={t.mobileHint(fmt.num(String(MOBILE_NUMBER_DIGITS)))}
               error={problems.of('customerMobile')}
               type="tel"
               inputmode="numeric"

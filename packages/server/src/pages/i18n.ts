@@ -1,10 +1,15 @@
-import { WALLETS, type FailureReason, type FieldProblem } from '../modules/payments/payment-connector.ts';
-import type { DigitStyle, ErrorKind, Lang } from './page-models.ts';
+import { CURRENCY, formatAmount, formatDate, formatDateTime, methodName, moneyText, toDigits, type DigitStyle, type Lang } from '../lib/formatting.ts';
+import type { FailureReason, FieldProblem } from '../modules/payments/payment-connector.ts';
+import type { ErrorKind } from './page-models.ts';
+
+// The pages and their tests take the formatting functions from here, beside the words they fill.
+export { formatAmount, formatDate, formatDateTime, moneyText, toDigits };
 
 /**
- * Every word the hosted pages show, in English and Arabic, and the formatting of money, dates and
- * digits. Strings that take numbers receive them already formatted (digits converted), so the
- * wording never has to know about digit styles.
+ * Every word the hosted pages show, in English and Arabic, bound with the formatting of money,
+ * dates and digits (`lib/formatting.ts`, shared with the invoice messages) into one `Fmt` per
+ * language and digit style. Strings that take numbers receive them already formatted (digits
+ * converted), so the wording never has to know about digit styles.
  *
  * Digit policy (decided here, applied by the templates through `Fmt`):
  * - Converted to Arabic-Indic on Arabic pages with `digits: 'arab'`: amounts (with `٫` as the
@@ -15,90 +20,6 @@ import type { DigitStyle, ErrorKind, Lang } from './page-models.ts';
  *   which stay Latin inside `<bdi dir="ltr">` so they read left to right and can be quoted to
  *   support or a bank exactly as their systems print them.
  */
-
-const ARABIC_INDIC = ['٠', '١', '٢', '٣', '٤', '٥', '٦', '٧', '٨', '٩'] as const;
-const LATIN_DIGIT = /[0-9]/g;
-
-/** Converts 0-9 to ٠-٩ only on Arabic pages that chose Arabic-Indic digits; otherwise unchanged. */
-export function toDigits(text: string, lang: Lang, digits: DigitStyle): string {
-  if (lang !== 'ar' || digits !== 'arab') return text;
-  return text.replace(LATIN_DIGIT, (d) => ARABIC_INDIC[d.charCodeAt(0) - 48] ?? d);
-}
-
-/** An amount such as "12.500": digits converted, and the decimal point becomes `٫` with them. */
-export function formatAmount(amount: string, lang: Lang, digits: DigitStyle): string {
-  if (lang !== 'ar' || digits !== 'arab') return amount;
-  return toDigits(amount, lang, digits).replace('.', '٫');
-}
-
-const CURRENCY: Record<Lang, string> = { en: 'KWD', ar: 'د.ك.' };
-
-/** "12.500 KWD" / "12.500 د.ك." / "١٢٫٥٠٠ د.ك." */
-export function moneyText(amount: string, lang: Lang, digits: DigitStyle): string {
-  return `${formatAmount(amount, lang, digits)} ${CURRENCY[lang]}`;
-}
-
-const MONTHS: Record<Lang, readonly string[]> = {
-  en: [
-    'January',
-    'February',
-    'March',
-    'April',
-    'May',
-    'June',
-    'July',
-    'August',
-    'September',
-    'October',
-    'November',
-    'December',
-  ],
-  // The Gulf (and Kuwaiti) names of the Gregorian months.
-  ar: ['يناير', 'فبراير', 'مارس', 'أبريل', 'مايو', 'يونيو', 'يوليو', 'أغسطس', 'سبتمبر', 'أكتوبر', 'نوفمبر', 'ديسمبر'],
-};
-
-const DATE = /^(\d{4})-(\d{2})-(\d{2})/;
-const TIME = /[ T](\d{2}:\d{2}(?::\d{2})?)/;
-
-/** `YYYY-MM-DD` → "31 January 2025" / "٣١ يناير ٢٠٢٥". Anything else is shown as given. */
-export function formatDate(date: string, lang: Lang, digits: DigitStyle): string {
-  const match = DATE.exec(date);
-  const month = match ? MONTHS[lang][Number(match[2]) - 1] : undefined;
-  if (!match || month === undefined) return toDigits(date, lang, digits);
-  return toDigits(`${Number(match[3])} ${month} ${match[1]}`, lang, digits);
-}
-
-/** `YYYY-MM-DD HH:MM:SS` → "31 January 2025, 14:05:09" (Arabic comma on Arabic pages). */
-export function formatDateTime(timestamp: string, lang: Lang, digits: DigitStyle): string {
-  const time = TIME.exec(timestamp)?.[1];
-  if (time === undefined || !DATE.test(timestamp)) return toDigits(timestamp, lang, digits);
-  return `${formatDate(timestamp, lang, digits)}${lang === 'ar' ? '، ' : ', '}${toDigits(time, lang, digits)}`;
-}
-
-/**
- * Card method names by code (reference §8.2). Wallets are named by their brand (`WALLETS`),
- * which stays Latin in Arabic too, as their owners require.
- */
-const METHOD_NAMES: Record<Lang, Readonly<Record<number, string>>> = {
-  en: {
-    1: 'KNET',
-    2: 'Visa / Mastercard (MPGS)',
-    5: 'Visa / Mastercard (Cybersource)',
-    7: 'American Express',
-    8: 'American Express (MPGS)',
-  },
-  ar: {
-    1: 'كي نت',
-    2: 'فيزا / ماستركارد (MPGS)',
-    5: 'فيزا / ماستركارد (Cybersource)',
-    7: 'أمريكان إكسبريس',
-    8: 'أمريكان إكسبريس (MPGS)',
-  },
-};
-
-function methodName(code: number, lang: Lang, digits: DigitStyle): string {
-  return METHOD_NAMES[lang][code] ?? WALLETS.get(code) ?? (lang === 'ar' ? `طريقة الدفع ${toDigits(String(code), lang, digits)}` : `Method ${code}`);
-}
 
 /** KNET member banks shown on the KNET form: short code (the posted value) and names. */
 export const BANKS: readonly { code: string; en: string; ar: string }[] = [
@@ -287,7 +208,7 @@ const en: Messages = {
   statusLabel: 'Status',
   installment: 'Installment',
   ofCount: (n, count) => `${n} of ${count}`,
-  items: 'Items (amounts in KWD)',
+  items: `Items (amounts in ${CURRENCY.en})`,
   item: 'Item',
   rate: 'Price',
   quantity: 'Qty',
@@ -307,7 +228,7 @@ const en: Messages = {
   errorSummary: 'Please correct the following',
   errorPrefix: 'Error: ',
   unavailable: 'Online payment is not available at the moment. Please contact the merchant.',
-  amountField: 'Amount (KWD)',
+  amountField: `Amount (${CURRENCY.en})`,
   amountBetween: (min, max) => `From ${min} to ${max}`,
   amountAtLeast: (min) => `At least ${min}`,
   amountUpTo: (max) => `Up to ${max}`,
@@ -421,7 +342,7 @@ const ar: Messages = {
   errorSummary: 'يرجى تصحيح ما يلي',
   errorPrefix: 'خطأ: ',
   unavailable: 'الدفع الإلكتروني غير متاح حالياً. يرجى التواصل مع التاجر.',
-  amountField: 'المبلغ (د.ك.)',
+  amountField: `المبلغ (${CURRENCY.ar})`,
   amountBetween: (min, max) => `من ${min} إلى ${max}`,
   amountAtLeast: (min) => `لا يقل عن ${min}`,
   amountUpTo: (max) => `لا يزيد عن ${max}`,

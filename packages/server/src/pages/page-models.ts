@@ -1,3 +1,4 @@
+import type { DigitStyle, Lang } from '../lib/formatting.ts';
 import type { FailureReason, FieldProblems, PaymentFlow } from '../modules/payments/payment-connector.ts';
 
 /**
@@ -10,10 +11,7 @@ import type { FailureReason, FieldProblems, PaymentFlow } from '../modules/payme
  * pages when the merchant chose Arabic-Indic digits. Every merchant- or customer-supplied string
  * is text, rendered escaped.
  */
-export type Lang = 'en' | 'ar';
-
-/** Digits on Arabic pages: Latin (0-9) or Arabic-Indic (٠-٩). English pages always use Latin. */
-export type DigitStyle = 'latn' | 'arab';
+export type { DigitStyle, Lang };
 
 export interface PageChrome {
   lang: Lang;

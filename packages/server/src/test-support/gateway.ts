@@ -1,11 +1,12 @@
 import { createCodec, type Codec } from '@fawtara/wire';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../app.ts';
+import { createServices, type Services } from '../composition.ts';
 import type { Database } from '../db/database.ts';
 import { fixedClock, runningClock, type Clock } from '../lib/clock.ts';
 import type { MessageChannel, MessageSender } from '../modules/delivery/message-sender.ts';
 import type { LoginLimits } from '../modules/auth/auth.service.ts';
-import { createMerchantsService, type IssuedMerchant, type NewMerchantInput } from '../modules/merchants/merchants.service.ts';
+import type { IssuedMerchant, NewMerchantInput } from '../modules/merchants/merchants.service.ts';
 import { SANDBOX } from '../modules/merchants/sandbox-credentials.ts';
 
 export const TEST_BASE_URL = 'https://pay.fawtara.test';
@@ -44,6 +45,8 @@ export interface CallResult {
 
 export interface TestGateway {
   app: FastifyInstance;
+  /** The services the app was built from (job workers, maintenance steps). */
+  services: Services;
   database: Database;
   clock: ReturnType<typeof fixedClock>;
   sandbox: Caller;
@@ -72,17 +75,18 @@ export interface GatewayOptions {
 
 export async function startGateway(database: Database, opts: GatewayOptions = {}): Promise<TestGateway> {
   const clock = opts.now === 'running' ? runningClock() : fixedClock(opts.now ?? '2026-11-21T09:00:00Z');
-  const merchants = createMerchantsService({ database, clock: clock as Clock });
-  await merchants.ensureSandboxMerchant();
-  const app = await buildApp({
+  const services = await createServices({
     database,
-    clock,
-    config: { publicBaseUrl: TEST_BASE_URL, logLevel: opts.logLines ? 'trace' : 'silent', trustProxy: false, mode: opts.mode ?? 'sandbox' },
+    clock: clock as Clock,
+    config: { publicBaseUrl: TEST_BASE_URL, logLevel: opts.logLines ? 'trace' : 'silent', mode: opts.mode ?? 'sandbox' },
     ...(opts.senders ? { senders: opts.senders } : {}),
     ...(opts.retryBackoffMs ? { retryBackoffMs: opts.retryBackoffMs } : {}),
     ...(opts.logLines ? { logStream: { write: (line: string) => void opts.logLines!.push(line) } } : {}),
     loginLimits: opts.loginLimits ?? { windowSeconds: 900, maxFailuresPerUser: 1000, maxFailuresPerAddress: 1000 },
   });
+  const { merchants } = services;
+  await merchants.ensureSandboxMerchant();
+  const app = await buildApp(services, { publicBaseUrl: TEST_BASE_URL, trustProxy: false });
 
   async function login(username: string, password: string): Promise<string> {
     const res = await app.inject({ method: 'POST', url: '/api/v1/login', payload: { username, password } });
@@ -153,7 +157,20 @@ export async function startGateway(database: Database, opts: GatewayOptions = {}
     };
   }
 
-  return { app, database, clock, sandbox, login, call, newMerchant, close: () => app.close() };
+  return {
+    app,
+    services,
+    database,
+    clock,
+    sandbox,
+    login,
+    call,
+    newMerchant,
+    close: async () => {
+      await app.close();
+      await services.close();
+    },
+  };
 }
 
 /** Row counts of the tables a request can write, to assert that a refusal changed nothing. */

@@ -1,21 +1,19 @@
 import { sql, type Kysely } from 'kysely';
-import { jobQueueSchemaSql, QUEUES, SCHEMA } from '../../modules/jobs/job-queue.ts';
+import { PGBOSS_SCHEMA_SQL, QUEUES_SQL } from './0005-job-queue-sql.ts';
 
 /**
  * pg-boss's own schema, at the version of pg-boss we pin, installed with the rest of ours: one
  * migration history, one moment a database is ready, and no start-up race between gateway
- * processes creating it. The queues' retry settings live here too: changing them is a migration. Upgrading pg-boss means a new migration with its migration plans.
+ * processes creating it. The queues' retry settings live here too: changing them is a
+ * migration, and so is upgrading pg-boss (with its migration plans). Both texts are frozen
+ * beside this file rather than built from live code, so that neither can change what a fresh
+ * database gets.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await sql.raw(jobQueueSchemaSql()).execute(db);
-  // The queues too (each is a partition of pgboss.job): sending needs them, and API processes
-  // never start pg-boss, they only send.
-  for (const q of Object.values(QUEUES)) {
-    const options = { policy: 'standard', retryLimit: q.retryLimit, retryDelay: q.retryDelay, retryBackoff: q.retryBackoff, expireInSeconds: q.expireInSeconds };
-    await sql`SELECT pgboss.create_queue(${q.name}, ${JSON.stringify(options)}::json)`.execute(db);
-  }
+  await sql.raw(PGBOSS_SCHEMA_SQL).execute(db);
+  await sql.raw(QUEUES_SQL).execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql.raw(`DROP SCHEMA ${SCHEMA} CASCADE`).execute(db);
+  await sql.raw('DROP SCHEMA pgboss CASCADE').execute(db);
 }

@@ -1,7 +1,6 @@
 import { formatMoney } from '@fawtara/wire';
-import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../../db/database.ts';
-import type { DB, Invoice } from '../../db/schema.ts';
+import type { Database, Executor } from '../../db/database.ts';
+import type { Invoice } from '../../db/schema.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { invoicePageUrl, smsTexts } from '../invoices/invoice-view.ts';
 import type { Job, JobQueue } from '../jobs/job-queue.ts';
@@ -20,8 +19,6 @@ import type { MessageChannel, MessageSender } from './message-sender.ts';
  * mirrored on the invoice as Hesabe shows it: `sms_status` 1 sent, 2 failed (0 until then) and
  * the provider's reply in `sms_response`.
  */
-type Executor = Kysely<DB> | Transaction<DB>;
-
 /** invoiceSubType → channel; 3 (URL) has none. */
 export const CHANNEL_OF: Record<number, MessageChannel | undefined> = { 0: 'sms', 1: 'whatsapp', 2: 'email' };
 /** channel → the code stored in `delivery_requests.channel` (the invoiceSubType codes). */

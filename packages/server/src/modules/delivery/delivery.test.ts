@@ -56,7 +56,7 @@ describeEngines('customer messages', (ctx) => {
       retryBackoffMs: () => 100,
     });
     m = await gw.newMerchant({ name: 'Acme Trading', paymentMethods: [1, 2, 16] });
-    await startWorkers(gw.app.workers, { schedule: false });
+    await startWorkers(gw.services, { schedule: false });
   });
   afterAll(async () => {
     await gw.close();
@@ -162,9 +162,9 @@ describeEngines('customer messages', (ctx) => {
     const paid = await create({ invoiceSubType: '0', expiresAt: inTwoDays, allocatePayType: '16' });
     await createCustomer(gw.app).payInvoice(new URL(paid.url).pathname, 16, {});
     await Promise.all([settled(due.id), settled(later.id), settled(paid.id)]);
-    const first = await gw.app.workers.expiry.run();
+    const first = await gw.services.expiry.run();
     expect(first.reminded).toBe(1);
-    expect((await gw.app.workers.expiry.run()).reminded).toBe(0);
+    expect((await gw.services.expiry.run()).reminded).toBe(0);
     const rows = await settled(due.id);
     expect(rows.map((r) => [r.reason, r.status])).toEqual([
       ['created', 'sent'],

@@ -1,6 +1,6 @@
 import { h, type ComponentChildren, type VNode } from 'preact';
 import { renderToString } from 'preact-render-to-string';
-import { formatDate, moneyText } from '../../pages/i18n.ts';
+import { CURRENCY, formatDate, moneyText, type Lang } from '../../lib/formatting.ts';
 import type { MessageChannel, OutgoingMessage } from './message-sender.ts';
 
 /**
@@ -30,7 +30,7 @@ export interface InvoiceMessageItem {
 
 export interface InvoiceMessageInput {
   channel: MessageChannel;
-  lang: 'en' | 'ar';
+  lang: Lang;
   /** Digits for SMS/WhatsApp (`96566666666`), an address for e-mail. */
   to: string;
   reason: InvoiceMessageReason;
@@ -50,8 +50,6 @@ export interface InvoiceMessageInput {
   /** `smsTexts()` of the invoice (invoice-view.ts): the en_sms / ar_sms of the create reply. */
   smsText: { en: string; ar: string };
 }
-
-type Lang = 'en' | 'ar';
 
 interface Words {
   reminderSms(money: string, merchant: string, date: string, link: string): string;
@@ -99,8 +97,8 @@ const WORDS: Record<Lang, Words> = {
     items: 'Items',
     item: 'Item',
     quantity: 'Quantity',
-    rate: 'Price (KWD)',
-    lineAmount: 'Amount (KWD)',
+    rate: `Price (${CURRENCY.en})`,
+    lineAmount: `Amount (${CURRENCY.en})`,
     total: 'Total',
     expires: 'Pay before',
     payNow: 'Pay now',
@@ -132,8 +130,8 @@ const WORDS: Record<Lang, Words> = {
     items: 'البنود',
     item: 'البند',
     quantity: 'الكمية',
-    rate: 'السعر (د.ك.)',
-    lineAmount: 'المبلغ (د.ك.)',
+    rate: `السعر (${CURRENCY.ar})`,
+    lineAmount: `المبلغ (${CURRENCY.ar})`,
     total: 'الإجمالي',
     expires: 'ادفع قبل',
     payNow: 'ادفع الآن',

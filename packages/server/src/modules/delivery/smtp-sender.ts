@@ -1,3 +1,4 @@
+import { isEmailAddress } from '@fawtara/contract';
 import { createTransport } from 'nodemailer';
 import type { NodemailerError } from 'nodemailer';
 import type { MessageSender, SendResult } from './message-sender.ts';
@@ -28,9 +29,6 @@ export interface SmtpSenderOptions {
   timeoutMs?: number;
 }
 
-/** One mailbox, no display name, no list: what a customer e-mail must be. */
-const MAILBOX = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/;
-
 const PERMANENT_CODES = new Set(['EENVELOPE', 'EAUTH', 'ENOAUTH', 'ECONFIG']);
 
 export function createSmtpSender(opts: SmtpSenderOptions): MessageSender & { close(): void } {
@@ -59,7 +57,8 @@ export function createSmtpSender(opts: SmtpSenderOptions): MessageSender & { clo
         return { ok: false, permanent: true, providerResponse: '', error: `the SMTP sender cannot send ${message.channel} messages` };
       }
       const to = message.to.trim();
-      if (to.length > 254 || !MAILBOX.test(to)) {
+      // One mailbox, no display name, no list: nodemailer would otherwise parse those and send.
+      if (!isEmailAddress(to)) {
         return { ok: false, permanent: true, providerResponse: '', error: 'invalid e-mail address' };
       }
       try {

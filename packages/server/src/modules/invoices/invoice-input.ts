@@ -1,5 +1,6 @@
 import { formatMoney } from '@fawtara/wire';
 import { asObject, type FieldValidator } from '../../lib/field-validator.ts';
+import { readApiCountryCode, readApiMobileNumber } from '../../lib/phone.ts';
 import type { Merchant } from '../../db/schema.ts';
 import { PAYMENT_METHOD_CODES, PAYMENT_METHODS } from './payment-methods.ts';
 
@@ -48,8 +49,8 @@ export interface InvoiceRules {
 export function readInvoice(v: FieldValidator, body: Record<string, unknown>, rules: InvoiceRules): InvoiceInput | undefined {
   const amount = v.money(body, 'amount', { required: true, max: MAX_INVOICE_FILS });
   const customerName = v.string(body, 'customerName', { required: true, max: 100 });
-  const countryCode = readCountryCode(v, body);
-  const mobileNumber = readMobile(v, body);
+  const countryCode = readApiCountryCode(v, body);
+  const mobileNumber = readApiMobileNumber(v, body);
   const deliveryType = v.code(body, 'invoiceType', ['0', '1'] as const, { required: true, names: '"0" URL sharing, "1" SMS invoice' });
   const deliveryChannel = v.code(body, 'invoiceSubType', ['0', '1', '2', '3'] as const, {
     required: true,
@@ -84,20 +85,6 @@ export function readInvoice(v: FieldValidator, body: Record<string, unknown>, ru
     webhookUrl,
     items: items ?? [],
   };
-}
-
-function readCountryCode(v: FieldValidator, body: Record<string, unknown>): '965' | undefined {
-  const raw = v.string(body, 'countryCode', { required: true, max: 5 });
-  if (raw === undefined) return undefined;
-  if (raw === '965' || raw === '+965') return '965';
-  return v.fail('countryCode', 'The countryCode field must be "965" or "+965" (Kuwait).');
-}
-
-function readMobile(v: FieldValidator, body: Record<string, unknown>): string | undefined {
-  const raw = v.string(body, 'mobileNumber', { required: true, max: 20 });
-  if (raw === undefined) return undefined;
-  if (!/^[0-9]{8}$/.test(raw)) return v.fail('mobileNumber', 'The mobileNumber field must be a Kuwaiti mobile number of 8 digits, without the country code.');
-  return raw;
 }
 
 /**

@@ -7,6 +7,7 @@ import { FieldValidator, scalarText } from '../../lib/field-validator.ts';
 import { localDate } from '../../lib/merchant-time.ts';
 import { pageOf, readListQuery } from '../../lib/list-query.ts';
 import { parseId } from '../../lib/path-id.ts';
+import { nationalPartOfSearch, readApiCountryCode, readApiMobileNumber, toInternational } from '../../lib/phone.ts';
 import { effectiveStatus, toInvoiceObject, type InvoiceObject } from './invoice-view.ts';
 import { createInvoicesRepo, type InvoiceFilters } from './invoices.repo.ts';
 import { createPaymentsRepo } from '../payments/payments.repo.ts';
@@ -38,8 +39,7 @@ const notFound = () => new AppError('NOT_FOUND');
  */
 export function normalizeSearch(text: string): string {
   const lower = text.toLowerCase();
-  const phone = /^\+?965(\d{3,8})$/.exec(lower.replace(/[\s-]/g, ''));
-  return phone ? phone[1]! : lower;
+  return nationalPartOfSearch(lower) ?? lower;
 }
 
 
@@ -147,10 +147,8 @@ export function createInvoiceManagementService(deps: { database: Database; clock
       const resendId = idText === undefined ? undefined : parseId(idText.trim());
       if (ctx.payload.resendId === undefined || ctx.payload.resendId === null || ctx.payload.resendId === '') v.fail('resendId', 'The resendId field is required.');
       else if (resendId === undefined) v.fail('resendId', 'The resendId field must be an invoice id.');
-      const mobile = v.string(ctx.payload, 'mobileNumber', { required: true, max: 20 });
-      if (mobile !== undefined && !/^[0-9]{8}$/.test(mobile)) v.fail('mobileNumber', 'The mobileNumber field must be a Kuwaiti mobile number of 8 digits, without the country code.');
-      const cc = v.string(ctx.payload, 'countryCode', { required: true, max: 5 });
-      if (cc !== undefined && cc !== '965' && cc !== '+965') v.fail('countryCode', 'The countryCode field must be "965" or "+965" (Kuwait).');
+      const mobile = readApiMobileNumber(v, ctx.payload);
+      readApiCountryCode(v, ctx.payload);
       v.throwIfInvalid();
 
       const inv = await repo.findById(db, ctx.merchant.id, resendId!);
@@ -161,7 +159,12 @@ export function createInvoiceManagementService(deps: { database: Database; clock
       // Read before the write: inside its transaction only its own connection may be used.
       const [obj] = await present(ctx.merchant, [inv]);
       const result = await ctx.write(async (w) => {
-        await deps.delivery.request(w, { invoice: inv, reason: 'resend', channel: inv.delivery_channel === 1 ? 'whatsapp' : 'sms', destination: `965${mobile}` });
+        await deps.delivery.request(w, {
+          invoice: inv,
+          reason: 'resend',
+          channel: inv.delivery_channel === 1 ? 'whatsapp' : 'sms',
+          destination: toInternational(mobile!),
+        });
         return { message: 'Invoice Resent Successfully', response: obj };
       });
       deps.delivery.wake();

@@ -1,10 +1,8 @@
-import { CompiledQuery, sql, type Kysely, type SelectQueryBuilder, type Transaction } from 'kysely';
+import { CompiledQuery, sql, type SelectQueryBuilder } from 'kysely';
 import { isDeepStrictEqual } from 'node:util';
-import type { Database } from '../../db/database.ts';
+import type { Database, Executor } from '../../db/database.ts';
 import { containsPattern } from '../../db/like-pattern.ts';
 import type { DB, Invoice, InvoiceItem, InvoiceStatus, NewInvoice } from '../../db/schema.ts';
-
-type Executor = Kysely<DB> | Transaction<DB>;
 
 /** Columns whose values the database assigns on insert (identity and defaults). */
 const GENERATED = ['id', 'token', 'currency', 'status', 'sms_status', 'sms_response'] as const;

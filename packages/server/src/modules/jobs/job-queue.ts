@@ -1,7 +1,6 @@
-import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import PgBoss from 'pg-boss';
-import type { Database } from '../../db/database.ts';
-import type { DB } from '../../db/schema.ts';
+import type { Database, Executor } from '../../db/database.ts';
 
 /**
  * Durable jobs in the gateway's own database (pg-boss 10, on PostgreSQL and on PGlite through
@@ -25,8 +24,6 @@ export const QUEUES = {
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES]['name'];
-
-type Executor = Kysely<DB> | Transaction<DB>;
 
 /** How often an idle worker loop looks for jobs (pg-boss polls; 0.5 s is its minimum). */
 const POLLING_SECONDS = 0.5;
@@ -196,14 +193,3 @@ export function createJobQueue(opts: JobQueueOptions) {
 }
 
 export type JobQueue = ReturnType<typeof createJobQueue>;
-
-/**
- * The SQL that creates pg-boss's schema at the version we pin (run by migration 0005). pg-boss
- * wraps it in its own BEGIN/COMMIT; the migration already runs in a transaction, so they go.
- */
-export function jobQueueSchemaSql(): string {
-  const script = PgBoss.getConstructionPlans(SCHEMA);
-  const unwrapped = script.replace(/^\s*BEGIN;/, '').replace(/COMMIT;\s*$/, '');
-  if (/\b(BEGIN|COMMIT);/.test(unwrapped)) throw new Error('pg-boss schema script has an unexpected shape');
-  return unwrapped;
-}

@@ -1,7 +1,5 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { DB, Merchant } from '../../db/schema.ts';
-
-type Executor = Kysely<DB> | Transaction<DB>;
+import type { Executor } from '../../db/database.ts';
+import type { Merchant } from '../../db/schema.ts';
 
 /** What an authenticated merchant request needs, fetched in one query by access code. */
 export interface CredentialWithMerchant {

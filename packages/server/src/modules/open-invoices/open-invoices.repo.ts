@@ -1,8 +1,7 @@
-import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
+import { sql, type Insertable } from 'kysely';
+import type { Executor } from '../../db/database.ts';
 import { containsPattern } from '../../db/like-pattern.ts';
-import type { DB, OpenInvoice, OpenInvoicesTable } from '../../db/schema.ts';
-
-type Executor = Kysely<DB> | Transaction<DB>;
+import type { OpenInvoice, OpenInvoicesTable } from '../../db/schema.ts';
 
 export interface OpenInvoiceFilters {
   merchantId: bigint;

@@ -10,19 +10,8 @@
 /** The form a method needs on the payment page. */
 export type PaymentFlow = 'knet' | 'card' | 'wallet';
 
-/**
- * Wallet methods (reference §8.2) → the wallet that pays: six Apple Pay routes (they differ only
- * in how the gateway routes the payment) and Google Pay.
- */
-export const WALLETS: ReadonlyMap<number, 'Apple Pay' | 'Google Pay'> = new Map([
-  [9, 'Apple Pay'], // MPGS Apple Pay
-  [10, 'Apple Pay'], // CYBS Apple Pay
-  [11, 'Apple Pay'], // KNET Debit Apple Pay
-  [12, 'Apple Pay'], // KNET Credit Apple Pay
-  [13, 'Apple Pay'], // KNET Apple Pay International
-  [14, 'Apple Pay'], // AMEX Apple Pay International
-  [16, 'Google Pay'],
-]);
+// Defined below the modules (customer-facing words name wallets too); re-exported for the connectors.
+export { WALLETS } from '../../lib/wallets.ts';
 
 /** Payment method code (reference §8.2) → the form the customer fills in. */
 export function flowOf(method: number): PaymentFlow {

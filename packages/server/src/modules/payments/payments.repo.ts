@@ -1,7 +1,6 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { DB, Invoice, Merchant, OpenInvoice, PaymentTransaction } from '../../db/schema.ts';
-
-type Executor = Kysely<DB> | Transaction<DB>;
+import { sql } from 'kysely';
+import type { Executor } from '../../db/database.ts';
+import type { Invoice, Merchant, OpenInvoice, PaymentTransaction } from '../../db/schema.ts';
 
 /** The columns of a new attempt the service decides; the rest come from the claimed row or defaults. */
 export interface NewAttempt {

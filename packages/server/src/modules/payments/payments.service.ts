@@ -1,3 +1,4 @@
+import { isEmailAddress } from '@fawtara/contract';
 import { parseMoneyOrNull } from '@fawtara/wire';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/database.ts';
@@ -6,6 +7,7 @@ import type { DB, Invoice, InvoiceItem, OpenInvoice, PaymentTransaction } from '
 import { AppError } from '../../lib/app-error.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { localDate } from '../../lib/merchant-time.ts';
+import { parseCustomerMobile } from '../../lib/phone.ts';
 import { numericToken, publicKey, randomDigits } from '../../lib/random-ids.ts';
 import { effectiveStatus } from '../invoices/invoice-view.ts';
 import { createInvoicesRepo } from '../invoices/invoices.repo.ts';
@@ -109,13 +111,6 @@ const conflict = (reason: 'not_payable' | 'in_progress') =>
 
 // Letters in any script, marks, spaces and common name punctuation; no control characters.
 const NAME_RE = /^[\p{L}\p{M}\p{N} .,'’\-()&/]{1,100}$/u;
-const EMAIL_RE = /^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/;
-
-/** Kuwaiti mobile: 8 digits; a +965 / 00965 / 965 prefix and spaces or dashes are tolerated. */
-function normalizeMobile(input: string): string | undefined {
-  const digits = input.replace(/[\s-]/g, '').replace(/^(\+|00)?965(?=\d{8}$)/, '');
-  return /^\d{8}$/.test(digits) ? digits : undefined;
-}
 
 export interface PaymentsServiceDeps {
   database: Database;
@@ -277,11 +272,11 @@ export function createPaymentsService(deps: PaymentsServiceDeps) {
     if (name === '') problems.customerName = 'required';
     else if (!NAME_RE.test(name)) problems.customerName = 'invalid';
     const mobileText = (form.customerMobile ?? '').trim();
-    const mobile = normalizeMobile(mobileText);
+    const mobile = parseCustomerMobile(mobileText);
     if (mobileText === '') problems.customerMobile = 'required';
     else if (mobile === undefined) problems.customerMobile = 'invalid';
     const email = (form.customerEmail ?? '').trim();
-    if (email !== '' && (email.length > 254 || !EMAIL_RE.test(email))) problems.customerEmail = 'invalid';
+    if (email !== '' && !isEmailAddress(email)) problems.customerEmail = 'invalid';
     const method = Number(form.method);
     if (!form.method) problems.method = 'required';
     else if (!/^\d{1,2}$/.test(form.method) || !found.merchant.payment_methods.includes(method)) problems.method = 'not_accepted';

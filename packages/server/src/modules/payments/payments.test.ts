@@ -185,10 +185,10 @@ describeEngines('payments', (ctx) => {
     const customer = createCustomer(gw.app);
     expect((await customer.payInvoice(pathOf(inv.url), 1, KNET_OK)).status).toBe(409);
 
-    expect(await gw.app.payments.settleStaleAttempts()).toBe(0); // not stale yet
+    expect(await gw.services.payments.settleStaleAttempts()).toBe(0); // not stale yet
     gw.clock.advance(CLAIM_MS + 1000);
     try {
-      expect(await gw.app.payments.settleStaleAttempts()).toBe(1);
+      expect(await gw.services.payments.settleStaleAttempts()).toBe(1);
       const [settled] = await transactionsOf(inv.id);
       expect(settled).toMatchObject({ status: 'FAILED', failure_reason: 'timed_out' });
       expect((await invoiceRow(inv.id)).payment_locked_until).toBeNull();

@@ -44,3 +44,5 @@ export function createProfileService(deps: { database: Database }) {
     },
   };
 }
+
+export type ProfileService = ReturnType<typeof createProfileService>;

@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../app.ts';
+import { createServices, type Services } from '../../composition.ts';
 import type { Database } from '../../db/database.ts';
 import { systemClock } from '../../lib/clock.ts';
 import { createPostgresTestDatabaseWithUrl, ENGINES } from '../../test-support/engines.ts';
@@ -50,7 +49,7 @@ interface Worker {
   let scratch: Awaited<ReturnType<typeof createPostgresTestDatabaseWithUrl>>;
   let database: Database;
   let receiver: HttpReceiver;
-  let app: FastifyInstance | undefined;
+  let services: Services | undefined;
   const children = new Set<ChildProcess>();
 
   function spawnWorker(name: string): Worker {
@@ -91,12 +90,12 @@ interface Worker {
     await createMerchantsService({ database, clock: systemClock }).ensureSandboxMerchant();
     await database.executeSql('UPDATE merchants SET webhook_url = $1 WHERE code = $2', [`${receiver.url}/hook`, SANDBOX.merchantCode]);
     // The gateway's own code, without its workers: it only records events and sends jobs.
-    app = await buildApp({ database, config: { publicBaseUrl: 'http://127.0.0.1:1', logLevel: 'silent', trustProxy: false, mode: 'sandbox' } });
+    services = await createServices({ database, config: { publicBaseUrl: 'http://127.0.0.1:1', logLevel: 'silent', mode: 'sandbox' } });
   });
 
   afterAll(async () => {
     for (const child of children) child.kill('SIGKILL');
-    await app?.close();
+    await services?.close();
     await receiver?.close();
     await scratch?.close();
   });
@@ -108,7 +107,7 @@ interface Worker {
       // as the cancel endpoint records one.
       const seeded = await seedCancelledInvoiceEvents({
         database,
-        webhooks: app!.workers.webhooks,
+        webhooks: services!.webhooks,
         merchantCode: SANDBOX.merchantCode,
         count: EVENTS,
         tokenPrefix: '7',
@@ -120,7 +119,7 @@ interface Worker {
       expect(new Set(emitted).size).toBe(EVENTS);
       expect(await count("status = 'pending'")).toBe(EVENTS);
       // The signing secret exists before the workers need it; the receiver verifies with it.
-      const secrets = await app!.workers.webhooks.secrets(seeded.merchantId);
+      const secrets = await services!.webhooks.secrets(seeded.merchantId);
 
       // Worker 1 delivers until 250 webhooks have arrived, then dies without a chance to clean up.
       const first = spawnWorker('worker 1');

@@ -1,7 +1,6 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
+import type { Executor } from '../../db/database.ts';
 import type { DB, WebhookDelivery, WebhookEvent, WebhookEventType } from '../../db/schema.ts';
-
-type Executor = Kysely<DB> | Transaction<DB>;
 
 export interface DeliveryWork {
   delivery: WebhookDelivery;

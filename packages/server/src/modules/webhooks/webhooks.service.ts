@@ -1,8 +1,7 @@
 import { formatMoney } from '@fawtara/wire';
 import { randomBytes } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../../db/database.ts';
-import type { DB, Invoice, Merchant, OpenInvoice, PaymentTransaction, WebhookEventType } from '../../db/schema.ts';
+import type { Database, Executor } from '../../db/database.ts';
+import type { Invoice, Merchant, OpenInvoice, PaymentTransaction, WebhookEventType } from '../../db/schema.ts';
 import { AppError } from '../../lib/app-error.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { formatTimestamp } from '../../lib/merchant-time.ts';
@@ -41,7 +40,6 @@ export const SECRET_GRACE_MS = 24 * 3_600_000;
 
 export const backoffMs = (failures: number) => jitteredBackoffMs(BACKOFF_MS, failures);
 
-type Executor = Kysely<DB> | Transaction<DB>;
 type Post = (url: string, body: string, opts: { headers: Record<string, string>; timeoutMs: number; allowPrivate: boolean }) => Promise<{ status: number; body: string; durationMs: number }>;
 
 export interface WebhooksServiceDeps {

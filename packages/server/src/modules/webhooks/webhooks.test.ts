@@ -47,7 +47,7 @@ describeEngines('webhooks', (ctx) => {
     gw = await startGateway(ctx.db, { now: 'running', retryBackoffMs: () => 150 });
     m = await gw.newMerchant({ paymentMethods: [1, 2, 16] });
     await ctx.db.executeSql('UPDATE merchants SET webhook_url = $1 WHERE code = $2', [`${receiver.url}/merchant`, m.merchantCode]);
-    await startWorkers(gw.app.workers, { schedule: false });
+    await startWorkers(gw.services, { schedule: false });
   });
   afterAll(async () => {
     await gw.close();
@@ -161,7 +161,7 @@ describeEngines('webhooks', (ctx) => {
   });
 
   it('a delivery whose job was lost is queued again by maintenance, and delivered', async () => {
-    await gw.app.workers.queue.stop();
+    await gw.services.queue.stop();
     let inv: { id: number; token: string };
     try {
       inv = await create();
@@ -170,11 +170,11 @@ describeEngines('webhooks', (ctx) => {
       const [delivery] = (await ctx.db.executeSql('SELECT d.id FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id WHERE e.invoice_id = $1', [inv.id])).rows;
       // What pg-boss leaves after giving up on a job: no live job for a pending delivery.
       await ctx.db.executeSql("DELETE FROM pgboss.job WHERE name = 'webhook.deliver' AND data->>'deliveryId' = $1", [String(delivery.id)]);
-      expect(await gw.app.workers.webhooks.requeueOverdue()).toBe(0); // not overdue yet
+      expect(await gw.services.webhooks.requeueOverdue()).toBe(0); // not overdue yet
       await ctx.db.executeSql("UPDATE webhook_deliveries SET next_attempt_at = now() - interval '1 hour' WHERE id = $1", [delivery.id]);
-      expect(await gw.app.workers.webhooks.requeueOverdue()).toBe(1);
+      expect(await gw.services.webhooks.requeueOverdue()).toBe(1);
     } finally {
-      await startWorkers(gw.app.workers, { schedule: false });
+      await startWorkers(gw.services, { schedule: false });
     }
     await allSettled(inv.id, 1);
     expect((await deliveriesOf(inv.id))[0]).toMatchObject({ status: 'delivered', attempts: 1 });
@@ -189,7 +189,7 @@ describeEngines('webhooks', (ctx) => {
       await eventually(async () => ((await deliveriesOf(inv.id)).every((d) => d.attempts >= 1) ? true : undefined));
       const [gone] = (await ctx.db.executeSql("SELECT d.id FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id WHERE e.invoice_id = $1 AND d.url LIKE '%/gone'", [inv.id])).rows;
       gw.clock.advance(24 * 3_600_000 + 1000);
-      expect(await gw.app.workers.webhooks.attempt(BigInt(gone.id))).toBe('dead');
+      expect(await gw.services.webhooks.attempt(BigInt(gone.id))).toBe('dead');
       const [row] = (await ctx.db.executeSql('SELECT status, last_status_code, last_error, next_attempt_at FROM webhook_deliveries WHERE id = $1', [gone.id])).rows;
       expect(row).toMatchObject({ status: 'dead', last_status_code: 410, last_error: 'HTTP 410', next_attempt_at: null });
     } finally {
@@ -201,18 +201,18 @@ describeEngines('webhooks', (ctx) => {
   it('expiry turns unpaid invoices past their day into expired ones, once, with an event', async () => {
     const inv = await create({ expiresAt: '2099-12-31' });
     await ctx.db.executeSql("UPDATE invoices SET expires_on = '2026-01-01' WHERE id = $1", [inv.id]);
-    const first = await gw.app.workers.expiry.run();
+    const first = await gw.services.expiry.run();
     expect(first.expired).toBeGreaterThanOrEqual(1);
     expect((await ctx.db.executeSql('SELECT status FROM invoices WHERE id = $1', [inv.id])).rows[0].status).toBe('expired');
     const [delivery] = await allSettled(inv.id, 1);
     expect(delivery.type).toBe('invoice.expired');
-    expect((await gw.app.workers.expiry.run()).expired).toBe(0);
+    expect((await gw.services.expiry.run()).expired).toBe(0);
   });
 
   it('outside sandbox mode, private and loopback webhook addresses are refused', async () => {
     // One database, one mode: the sandbox gateway's workers (which may reach loopback) stop
     // here, so that only this test's direct attempt touches the production merchant's delivery.
-    await gw.app.workers.queue.stop();
+    await gw.services.queue.stop();
     const production = await startGateway(ctx.db, { now: 'running', mode: 'production' });
     try {
       const p = await production.newMerchant({ paymentMethods: [16] });
@@ -227,7 +227,7 @@ describeEngines('webhooks', (ctx) => {
       const inv = created.body.response as { id: number; url: string };
       expect((await createCustomer(production.app).payInvoice(new URL(inv.url).pathname, 16, {})).status).toBe(303);
       const [delivery] = (await ctx.db.executeSql('SELECT d.id FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id WHERE e.invoice_id = $1', [inv.id])).rows;
-      expect(await production.app.workers.webhooks.attempt(BigInt(delivery.id))).toBe('retry');
+      expect(await production.services.webhooks.attempt(BigInt(delivery.id))).toBe('retry');
       const [row] = (await ctx.db.executeSql('SELECT last_error FROM webhook_deliveries WHERE id = $1', [delivery.id])).rows;
       expect(row.last_error).toMatch(/^EADDRBLOCKED/);
       expect(receiver.received.filter((r) => r.path === '/private')).toHaveLength(0);

@@ -734,7 +734,7 @@ async function capturePlans(databaseUrl: string, merchant: Merchant, scenarios: 
       for (const pp of sc.planPayloads) {
         const payload = { merchantCode: SANDBOX.merchantCode, ...pp.payload };
         const run = () =>
-          pp.kind === 'details' ? service.details({ merchant, payload, id: pp.id! }) : service.dashboard({ merchant, payload, query: {} });
+          pp.kind === 'details' ? service.details({ merchant, id: pp.id! }) : service.dashboard({ merchant, filters: payload });
         await run(); // warm
         plugin.executed = [];
         const t0 = performance.now();

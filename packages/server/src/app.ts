@@ -7,13 +7,13 @@ import type { Services } from './composition.ts';
 import { createApiDocs } from './api/api-docs.ts';
 import { installErrorHandling } from './api/error-handler.ts';
 import { createMerchantApi } from './api/merchant-api.ts';
-import { registerAuthRoutes } from './modules/auth/auth.routes.ts';
-import { registerInvoiceRoutes } from './modules/invoices/invoices.routes.ts';
-import { registerProfileRoutes } from './modules/profile/profile.routes.ts';
-import { registerOpenInvoiceRoutes } from './modules/open-invoices/open-invoices.routes.ts';
-import { registerTransactionRoutes } from './modules/payments/transactions.routes.ts';
-import { registerWebhookRoutes } from './modules/webhooks/webhooks.routes.ts';
-import { registerOutboxRoutes } from './modules/delivery/outbox.routes.ts';
+import { registerAuthRoutes } from './api/routes/auth.ts';
+import { invoiceRoutes } from './api/routes/invoices.ts';
+import { openInvoiceRoutes } from './api/routes/open-invoices.ts';
+import { registerOutboxRoutes } from './api/routes/outbox.ts';
+import { profileRoutes } from './api/routes/profile.ts';
+import { registerTransactionRoutes } from './api/routes/transactions.ts';
+import { webhookRoutes } from './api/routes/webhooks.ts';
 import { createCsrf } from './pages/csrf.ts';
 import { registerPageRoutes } from './pages/pages.routes.ts';
 
@@ -57,22 +57,26 @@ export async function buildApp(services: Services, config: AppConfig, opts: AppO
   await docs.register(app, { publicBaseUrl: config.publicBaseUrl });
 
   const { auth, webhooks, payments } = services;
+  const { db } = services.database;
   const api = createMerchantApi({
-    database: services.database,
-    merchantsRepo: services.merchants.repo,
-    accessTokens: auth.accessTokens,
+    credentials: { findActiveCredential: (accessCode) => services.merchants.repo.findActiveCredential(db, accessCode) },
+    tokens: auth.accessTokens,
     idempotency: services.idempotency,
     clock: services.clock,
+    docs,
     ...(opts.credentialCacheMs === undefined ? {} : { credentialCacheMs: opts.credentialCacheMs }),
   });
   const csrf = createCsrf({ key: services.csrfKey, publicBaseUrl: config.publicBaseUrl });
 
   registerAuthRoutes(app, { auth, docs });
-  registerInvoiceRoutes(app, { api, invoices: services.invoices, management: services.management, docs });
-  registerOpenInvoiceRoutes(app, { api, openInvoices: services.openInvoices, docs });
-  registerProfileRoutes(app, { api, profile: services.profile, docs });
+  const encrypted = [
+    ...invoiceRoutes({ invoices: services.invoices, management: services.management }),
+    ...openInvoiceRoutes({ openInvoices: services.openInvoices }),
+    ...profileRoutes({ profile: services.profile }),
+    ...webhookRoutes({ api, webhooks }),
+  ];
+  for (const route of encrypted) api.register(app, route);
   registerTransactionRoutes(app, { api, payments, docs });
-  registerWebhookRoutes(app, { api, webhooks, docs });
   if (services.allowPrivateAddresses) registerOutboxRoutes(app, { database: services.database });
   registerPageRoutes(app, { payments, csrf, publicBaseUrl: config.publicBaseUrl });
 

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, HTTPMethods, RouteHandlerMethod } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Type, type TSchema } from 'typebox';
@@ -109,6 +109,19 @@ export function createApiDocs() {
   return {
     encrypted: (e: Omit<DocEntry, 'encrypted'> & { summary: string; description?: string; tags: string[] }) => route({ ...e, encrypted: true }),
     plain: (e: Omit<DocEntry, 'encrypted'> & { summary: string; description?: string; tags: string[] }) => route({ ...e, encrypted: false }),
+
+    /**
+     * Registers a plain-JSON route with its documentation, so that its method and URL are written
+     * once; `aliases` are the same handler at other URLs, left out of the docs.
+     */
+    registerPlain(
+      app: FastifyInstance,
+      e: Omit<DocEntry, 'encrypted' | 'method'> & { method: HTTPMethods; summary: string; description?: string; tags: string[]; handler: RouteHandlerMethod; aliases?: readonly { method: HTTPMethods; url: string }[] },
+    ): void {
+      const { handler, aliases = [], ...doc } = e;
+      app.route({ method: e.method, url: e.url, schema: route({ ...doc, encrypted: false }), handler });
+      for (const alias of aliases) app.route({ method: alias.method, url: alias.url, schema: { hide: true }, handler });
+    },
 
     async register(app: FastifyInstance, opts: { publicBaseUrl: string }): Promise<void> {
       await app.register(swagger, {

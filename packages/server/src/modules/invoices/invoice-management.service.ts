@@ -1,6 +1,6 @@
 import type { Database } from '../../db/database.ts';
 import type { Invoice, Merchant } from '../../db/schema.ts';
-import type { ApiResult, WriteScope } from '../../api/merchant-api.ts';
+import type { WriteScope } from '../../db/write-scope.ts';
 import { AppError } from '../../lib/app-error.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { FieldValidator, scalarText } from '../../lib/field-validator.ts';
@@ -69,18 +69,18 @@ export function createInvoiceManagementService(deps: { database: Database; clock
   }
 
   return {
-    /** `GET /api/v1/invoice/{id}`. */
-    async details(ctx: ReadContext & { id: string }): Promise<ApiResult> {
+    /** One invoice by its id, as the merchant sees it. */
+    async details(ctx: { merchant: Merchant; id: string }): Promise<InvoiceObject> {
       const id = parseId(ctx.id);
       const inv = id === undefined ? undefined : await repo.findById(db, ctx.merchant.id, id);
       if (!inv) throw notFound();
       const [obj] = await present(ctx.merchant, [inv]);
-      return { message: 'Invoice details', response: obj };
+      return obj!;
     },
 
-    /** `GET /api/v1/invoice-dashboard`: filters from the query string or the payload. */
-    async dashboard(ctx: ReadContext & { query: Record<string, unknown> }): Promise<ApiResult> {
-      const input = { ...ctx.query, ...ctx.payload };
+    /** A page of invoices, newest first, with counts by status over the same dates and type. */
+    async dashboard(ctx: { merchant: Merchant; filters: Record<string, unknown> }) {
+      const input = ctx.filters;
       const v = new FieldValidator();
       const list = readListQuery(v, input);
       const { fromDate, toDate, perPage, offset } = list;
@@ -128,20 +128,17 @@ export function createInvoiceManagementService(deps: { database: Database; clock
         invoice_cancelled: String(counts.cancelled),
       };
       return {
-        message: 'Invoice Dashboard',
-        response: {
-          stats,
-          order_stats: stats,
-          invoices: { ...pageOf(list, data, total), ...(capped ? { total_is_capped: true } : {}) },
-        },
+        stats,
+        order_stats: stats,
+        invoices: { ...pageOf(list, data, total), ...(capped ? { total_is_capped: true } : {}) },
       };
     },
 
     /**
-     * `POST /api/v1/invoice/resend`: asks for a message to the given number, by WhatsApp for
-     * WhatsApp invoices, else by SMS; the request and its job commit together.
+     * Asks for a message to the given number, by WhatsApp for WhatsApp invoices, else by SMS;
+     * the request and its job commit together.
      */
-    async resend(ctx: ReadContext & { write: WriteScope }): Promise<ApiResult> {
+    async resend(ctx: ReadContext & { write: WriteScope }): Promise<InvoiceObject> {
       const v = new FieldValidator();
       const idText = scalarText(ctx.payload.resendId);
       const resendId = idText === undefined ? undefined : parseId(idText.trim());
@@ -158,21 +155,21 @@ export function createInvoiceManagementService(deps: { database: Database; clock
       if (status !== 'pending') throw new AppError('CONFLICT', { message: `The invoice cannot be resent: it is ${status}.` });
       // Read before the write: inside its transaction only its own connection may be used.
       const [obj] = await present(ctx.merchant, [inv]);
-      const result = await ctx.write(async (w) => {
+      const result = await ctx.write.transaction(async (w) => {
         await deps.delivery.request(w, {
           invoice: inv,
           reason: 'resend',
           channel: inv.delivery_channel === 1 ? 'whatsapp' : 'sms',
           destination: toInternational(mobile!),
         });
-        return { message: 'Invoice Resent Successfully', response: obj };
+        return obj!;
       });
       deps.delivery.wake();
       return result;
     },
 
-    /** `PUT /api/v1/invoice/{token}` with `statusId` "3": cancel a payable invoice. */
-    async updateStatus(ctx: ReadContext & { token: string }): Promise<ApiResult> {
+    /** `statusId` "3" cancels a payable invoice, found by its token; no other status can be set. */
+    async updateStatus(ctx: ReadContext & { token: string }): Promise<void> {
       const v = new FieldValidator();
       v.code(ctx.payload, 'statusId', ['3'] as const, { required: true, names: '"3" cancels the invoice; no other status can be set' });
       v.throwIfInvalid();
@@ -186,7 +183,7 @@ export function createInvoiceManagementService(deps: { database: Database; clock
       });
       if (cancelled) {
         deps.webhooks.wake();
-        return { message: 'Invoice status update successful', response: null };
+        return;
       }
       const inv = await repo.findByToken(db, ctx.merchant.id, ctx.token);
       if (!inv) throw notFound();

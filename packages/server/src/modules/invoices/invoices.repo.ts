@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Database, Executor } from '../../db/database.ts';
 import { containsPattern } from '../../db/like-pattern.ts';
 import type { DB, Invoice, InvoiceItem, InvoiceStatus, NewInvoice } from '../../db/schema.ts';
+import { statementName, type Statement } from '../../db/write-scope.ts';
 
 /** Columns whose values the database assigns on insert (identity and defaults). */
 const GENERATED = ['id', 'token', 'currency', 'status', 'sms_status', 'sms_response'] as const;
@@ -53,33 +54,43 @@ export function createInvoicesRepo(deps: { database: Database }) {
   // once per shape. The first use of each shape checks our parameter order against Kysely's own.
   const insertSql = new Map<string, { text: string; name: string }>();
 
-  return {
-    /** Inserts all rows in one statement; rows come back in insertion order. */
-    async insertInvoices(db: Executor, rows: NewInvoice[]): Promise<Invoice[]> {
-      const columns = Object.keys(rows[0]!) as Array<keyof NewInvoice>;
-      const shape = `${columns.join(',')}#${rows.length}`;
-      const parameters = rows.flatMap((r) => columns.map((c) => r[c]));
-      let statement = insertSql.get(shape);
-      if (statement === undefined) {
-        const compiled = db.insertInto('invoices').values(rows).returning(GENERATED).compile();
-        if (!isDeepStrictEqual([...compiled.parameters], parameters)) throw new Error('invoice insert: parameter order differs from Kysely');
-        statement = { text: compiled.sql, name: `invoice_insert_${insertSql.size + 1}` };
-        if (insertSql.size < 100) insertSql.set(shape, statement);
-      }
-      // Outside a transaction the statement runs as a named prepared statement on any pooled
-      // connection; inside one it must use the transaction's connection (Kysely's).
-      const result = db.isTransaction
-        ? await db.executeQuery<Pick<Invoice, (typeof GENERATED)[number]>>(CompiledQuery.raw(statement.text, parameters))
-        : await deps.database.executePrepared(statement.name, statement.text, parameters);
+  /** One INSERT of all rows; rows come back in insertion order. */
+  function insertStatement(rows: NewInvoice[]): Statement<Invoice[]> {
+    const columns = Object.keys(rows[0]!) as Array<keyof NewInvoice>;
+    const shape = `${columns.join(',')}#${rows.length}`;
+    const parameters = rows.flatMap((r) => columns.map((c) => r[c]));
+    let statement = insertSql.get(shape);
+    if (statement === undefined) {
+      const compiled = deps.database.db.insertInto('invoices').values(rows).returning(GENERATED).compile();
+      if (!isDeepStrictEqual([...compiled.parameters], parameters)) throw new Error('invoice insert: parameter order differs from Kysely');
+      statement = { text: compiled.sql, name: statementName('invoice_insert', compiled.sql) };
+      if (insertSql.size < 100) insertSql.set(shape, statement);
+    }
+    return {
+      ...statement,
+      parameters,
       // Only what the database decides comes back; the rest is what we sent (parsing all 31
       // columns of every new row was measurable). Rows are matched by their unique token, since
       // SQL does not promise that RETURNING follows VALUES order; the result keeps input order.
-      const byToken = new Map((result.rows as Array<Pick<Invoice, (typeof GENERATED)[number]>>).map((g) => [g.token, g]));
-      return rows.map((row) => {
-        const generated = byToken.get(row.token);
-        if (!generated) throw new Error('invoice insert: a row came back without its token');
-        return { ...row, ...generated } as Invoice;
-      });
+      rows(returned) {
+        const byToken = new Map((returned as Array<Pick<Invoice, (typeof GENERATED)[number]>>).map((g) => [g.token, g]));
+        return rows.map((row) => {
+          const generated = byToken.get(row.token);
+          if (!generated) throw new Error('invoice insert: a row came back without its token');
+          return { ...row, ...generated } as Invoice;
+        });
+      },
+    };
+  }
+
+  return {
+    insertStatement,
+
+    /** `insertStatement` run on `db` (a transaction, when other writes go with it). */
+    async insertInvoices(db: Executor, rows: NewInvoice[]): Promise<Invoice[]> {
+      const statement = insertStatement(rows);
+      const result = await db.executeQuery(CompiledQuery.raw(statement.text, [...statement.parameters]));
+      return statement.rows(result.rows);
     },
 
     async insertItems(db: Executor, invoiceId: bigint, items: NewItem[]): Promise<InvoiceItem[]> {

@@ -1,13 +1,12 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { DB, Merchant, NewInvoice } from '../../db/schema.ts';
-import { retryOnUniqueClash, type Database } from '../../db/database.ts';
+import type { Merchant, NewInvoice } from '../../db/schema.ts';
+import { retryOnUniqueClash, type Database, type Executor } from '../../db/database.ts';
+import type { WriteScope } from '../../db/write-scope.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { asObject, FieldValidator, scalarText } from '../../lib/field-validator.ts';
 import { localDate } from '../../lib/merchant-time.ts';
 import { numericToken, publicKey } from '../../lib/random-ids.ts';
-import type { ApiResult, WriteScope } from '../../api/merchant-api.ts';
 import { readInvoice, type InvoiceInput } from './invoice-input.ts';
-import { toInvoiceObject } from './invoice-view.ts';
+import { toInvoiceObject, type InvoiceObject } from './invoice-view.ts';
 import { createInvoicesRepo } from './invoices.repo.ts';
 import { CHANNEL_OF, type DeliveryService } from '../delivery/delivery.service.ts';
 
@@ -64,7 +63,7 @@ export function createInvoicesService(deps: { clock: Clock; publicBaseUrl: strin
     };
   }
 
-  async function insertWithItems(trx: Kysely<DB> | Transaction<DB>, merchant: Merchant, rows: NewInvoice[], inputs: InvoiceInput[], plan?: { installmentsCount: number }) {
+  async function insertWithItems(trx: Executor, merchant: Merchant, rows: NewInvoice[], inputs: InvoiceInput[], plan?: { installmentsCount: number }) {
     const invoices = await repo.insertInvoices(trx, rows);
     // The customer's message is asked for in the same transaction (an installment plan sends
     // its first installment; the others are reached by reminders or a resend).
@@ -84,32 +83,30 @@ export function createInvoicesService(deps: { clock: Clock; publicBaseUrl: strin
   }
 
   return {
-    /** `POST /api/v1/invoice` (seed 000). */
-    async createSingle(ctx: CreateContext): Promise<ApiResult> {
+    /** One invoice, delivered as its `invoiceSubType` asks. */
+    async createSingle(ctx: CreateContext): Promise<InvoiceObject> {
       const now = deps.clock.now();
       const v = new FieldValidator();
       const input = readInvoice(v, ctx.payload, { merchant: ctx.merchant, today: localDate(now, ctx.merchant.time_zone), requireReference: false, allowPrivateWebhooks: deps.allowPrivateAddresses || ctx.merchant.allow_private_webhooks });
       v.throwIfInvalid();
       const delivers = CHANNEL_OF[input!.deliveryChannel] !== undefined;
-      const result = await retryOnUniqueClash(FRESH_ID_CONSTRAINTS, () =>
-        ctx.write(
-          async (trx) => {
-            const [obj] = await insertWithItems(trx, ctx.merchant, [newRow(ctx.merchant, ctx.userId, input!, now)], [input!]);
-            return { message: 'Invoice generated successfully', response: obj };
-          },
-          // A link-only invoice without items is one INSERT … RETURNING.
-          { singleStatement: input!.items.length === 0 && !delivers },
-        ),
-      );
+      const result = await retryOnUniqueClash(FRESH_ID_CONSTRAINTS, () => {
+        const row = newRow(ctx.merchant, ctx.userId, input!, now);
+        // A link-only invoice without items is one INSERT … RETURNING.
+        if (input!.items.length === 0 && !delivers) {
+          return ctx.write.statement(repo.insertStatement([row]), ([inv]) => toInvoiceObject(inv!, [], ctx.merchant, deps.publicBaseUrl));
+        }
+        return ctx.write.transaction(async (trx) => (await insertWithItems(trx, ctx.merchant, [row], [input!]))[0]!);
+      });
       if (delivers) deps.delivery.wake();
       return result;
     },
 
     /**
-     * `POST /api/v1/invoice/emi` (seed 003): one installment plan, one invoice per element, in
-     * order. One bad element fails the whole request and names it (`invoices.1.amount`).
+     * One installment plan, one invoice per element, in order. One bad element fails the whole
+     * request and names it (`invoices.1.amount`).
      */
-    async createInstallments(ctx: CreateContext): Promise<ApiResult> {
+    async createInstallments(ctx: CreateContext): Promise<InvoiceObject[]> {
       const now = deps.clock.now();
       const today = localDate(now, ctx.merchant.time_zone);
       const v = new FieldValidator();
@@ -140,7 +137,7 @@ export function createInvoicesService(deps: { clock: Clock; publicBaseUrl: strin
       const total = inputs.reduce((s, i) => s + i.amount, 0n);
       const plan = { installmentsCount: inputs.length };
       const result = await retryOnUniqueClash(FRESH_ID_CONSTRAINTS, () =>
-        ctx.write(async (trx) => {
+        ctx.write.transaction(async (trx) => {
           const planId = await repo.insertPlan(trx, { merchantId: ctx.merchant.id, count: inputs.length, total });
           const rows = inputs.map((input, i) => ({
             ...newRow(ctx.merchant, ctx.userId, input, now),
@@ -148,8 +145,7 @@ export function createInvoicesService(deps: { clock: Clock; publicBaseUrl: strin
             plan_id: planId,
             installment_number: i + 1,
           }));
-          const objects = await insertWithItems(trx, ctx.merchant, rows, inputs, plan);
-          return { message: 'Invoices generated successfully', response: objects };
+          return insertWithItems(trx, ctx.merchant, rows, inputs, plan);
         }),
       );
       deps.delivery.wake();

@@ -2,6 +2,7 @@ import { sql, type Insertable } from 'kysely';
 import type { Executor } from '../../db/database.ts';
 import { containsPattern } from '../../db/like-pattern.ts';
 import type { OpenInvoice, OpenInvoicesTable } from '../../db/schema.ts';
+import type { Statement } from '../../db/write-scope.ts';
 
 export interface OpenInvoiceFilters {
   merchantId: bigint;
@@ -32,8 +33,10 @@ export function createOpenInvoicesRepo() {
   }
 
   return {
-    async insert(db: Executor, row: Insertable<OpenInvoicesTable>): Promise<OpenInvoice> {
-      return db.insertInto('open_invoices').values(row).returningAll().executeTakeFirstOrThrow();
+    /** The INSERT of one open invoice, returning it. */
+    insertStatement(db: Executor, row: Insertable<OpenInvoicesTable>): Statement<OpenInvoice> {
+      const { sql: text, parameters } = db.insertInto('open_invoices').values(row).returningAll().compile();
+      return { text, parameters, rows: (rows) => rows[0] as OpenInvoice };
     },
 
     async findById(db: Executor, merchantId: bigint, id: bigint): Promise<OpenInvoice | undefined> {

@@ -1,7 +1,7 @@
 import { retryOnUniqueClash } from '../../db/database.ts';
 import type { Database } from '../../db/database.ts';
 import type { Merchant } from '../../db/schema.ts';
-import type { ApiResult, WriteScope } from '../../api/merchant-api.ts';
+import type { WriteScope } from '../../db/write-scope.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { AppError } from '../../lib/app-error.ts';
 import { FieldValidator } from '../../lib/field-validator.ts';
@@ -10,7 +10,7 @@ import { pageOf, readListQuery } from '../../lib/list-query.ts';
 import { localDate } from '../../lib/merchant-time.ts';
 import { numericToken, publicKey } from '../../lib/random-ids.ts';
 import { MAX_INVOICE_FILS } from '../invoices/invoice-input.ts';
-import { toOpenInvoiceObject } from './open-invoice-view.ts';
+import { toOpenInvoiceObject, type OpenInvoiceObject } from './open-invoice-view.ts';
 import { createOpenInvoicesRepo } from './open-invoices.repo.ts';
 
 /**
@@ -22,7 +22,7 @@ export function createOpenInvoicesService(deps: { clock: Clock; publicBaseUrl: s
   const repo = createOpenInvoicesRepo();
 
   return {
-    async create(ctx: { merchant: Merchant; userId: bigint; payload: Record<string, unknown>; write: WriteScope }): Promise<ApiResult> {
+    async create(ctx: { merchant: Merchant; userId: bigint; payload: Record<string, unknown>; write: WriteScope }): Promise<OpenInvoiceObject> {
       const now = deps.clock.now();
       const body = ctx.payload;
       const v = new FieldValidator();
@@ -48,35 +48,32 @@ export function createOpenInvoicesService(deps: { clock: Clock; publicBaseUrl: s
 
       // Reference number and public key are random; a clash is retried with fresh values.
       return retryOnUniqueClash(['open_invoices_reference_number_key', 'open_invoices_public_key_key'], () =>
-        ctx.write(
-          async (w) => {
-            const row = await repo.insert(w, {
-              merchant_id: ctx.merchant.id,
-              created_by: ctx.userId,
-              reference_number: numericToken(now),
-              public_key: publicKey(),
-              title: title!,
-              description,
-              amount_type: Number(amountType),
-              fixed_amount: fixed,
-              min_amount: min,
-              max_amount: max,
-              expiry_date: expiryDate,
-              tried_count: null,
-              cancelled_at: null,
-              created_at: now,
-              updated_at: now,
-            });
-            return { message: 'Open Invoice has been created successfully.', response: toOpenInvoiceObject(row, ctx.merchant, deps.publicBaseUrl) };
-          },
-          { singleStatement: true },
+        ctx.write.statement(
+          repo.insertStatement(deps.database.db, {
+            merchant_id: ctx.merchant.id,
+            created_by: ctx.userId,
+            reference_number: numericToken(now),
+            public_key: publicKey(),
+            title: title!,
+            description,
+            amount_type: Number(amountType),
+            fixed_amount: fixed,
+            min_amount: min,
+            max_amount: max,
+            expiry_date: expiryDate,
+            tried_count: null,
+            cancelled_at: null,
+            created_at: now,
+            updated_at: now,
+          }),
+          (row) => toOpenInvoiceObject(row, ctx.merchant, deps.publicBaseUrl),
         ),
       );
     },
 
-    /** `GET /api/v1/open-invoice/`: dates (merchant-local, by creation), page, search. */
-    async list(ctx: { merchant: Merchant; payload: Record<string, unknown>; query: Record<string, unknown> }): Promise<ApiResult> {
-      const input = { ...ctx.query, ...ctx.payload };
+    /** A page of open invoices, newest first: dates (merchant-local, by creation), page, search. */
+    async list(ctx: { merchant: Merchant; filters: Record<string, unknown> }) {
+      const input = ctx.filters;
       const v = new FieldValidator();
       const list = readListQuery(v, input);
       const { fromDate, toDate } = list;
@@ -93,11 +90,11 @@ export function createOpenInvoicesService(deps: { clock: Clock; publicBaseUrl: s
       const total = await repo.count(db, filters);
       const rows = list.offset >= total ? [] : await repo.listPage(db, filters, list.perPage, list.offset);
       const data = rows.map((r) => toOpenInvoiceObject(r, ctx.merchant, deps.publicBaseUrl));
-      return { message: 'Open Invoice List', response: pageOf(list, data, total) };
+      return pageOf(list, data, total);
     },
 
-    /** `PUT /api/v1/open-invoice/{id}`: only the expiry date of an active open invoice changes. */
-    async update(ctx: { merchant: Merchant; payload: Record<string, unknown>; id: string }): Promise<ApiResult> {
+    /** Only the expiry date of an active open invoice changes. */
+    async update(ctx: { merchant: Merchant; payload: Record<string, unknown>; id: string }): Promise<OpenInvoiceObject> {
       const v = new FieldValidator();
       const now = deps.clock.now();
       const expiryDate = v.date(ctx.payload, 'expiryDate', { required: true, notBefore: localDate(now, ctx.merchant.time_zone) });
@@ -114,11 +111,11 @@ export function createOpenInvoicesService(deps: { clock: Clock; publicBaseUrl: s
         if (!(await repo.findById(db, ctx.merchant.id, id))) throw new AppError('NOT_FOUND');
         throw new AppError('CONFLICT', { message: 'Open invoice update failed: it is cancelled.' });
       }
-      return { message: 'Open invoice updated successfully', response: toOpenInvoiceObject(updated, ctx.merchant, deps.publicBaseUrl) };
+      return toOpenInvoiceObject(updated, ctx.merchant, deps.publicBaseUrl);
     },
 
-    /** `DELETE /api/v1/open-invoice/{id}`: its link stops taking payments. */
-    async cancel(ctx: { merchant: Merchant; id: string }): Promise<ApiResult> {
+    /** Its link stops taking payments. */
+    async cancel(ctx: { merchant: Merchant; id: string }): Promise<void> {
       const id = parseId(ctx.id);
       if (id === undefined) throw new AppError('NOT_FOUND');
       const { db } = deps.database;
@@ -127,7 +124,7 @@ export function createOpenInvoicesService(deps: { clock: Clock; publicBaseUrl: s
         if (!(await repo.findById(db, ctx.merchant.id, id))) throw new AppError('NOT_FOUND');
         throw new AppError('CONFLICT', { message: 'Open invoice cancel failed: it is already cancelled.' });
       }
-      return { message: 'Open Invoice canceled successfully', response: null };
+      return;
     },
   };
 }

@@ -1,9 +1,8 @@
 import { isEmailAddress } from '@fawtara/contract';
 import { parseMoneyOrNull } from '@fawtara/wire';
-import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../../db/database.ts';
+import type { Database, Executor } from '../../db/database.ts';
 import { isUniqueViolation, retryOnUniqueClash } from '../../db/database.ts';
-import type { DB, Invoice, InvoiceItem, OpenInvoice, PaymentTransaction } from '../../db/schema.ts';
+import type { Invoice, InvoiceItem, OpenInvoice, PaymentTransaction } from '../../db/schema.ts';
 import { AppError } from '../../lib/app-error.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { localDate } from '../../lib/merchant-time.ts';
@@ -139,7 +138,7 @@ export function createPaymentsService(deps: PaymentsServiceDeps) {
    * settlement's own update returned; without it the invoice or open invoice is read.
    */
   async function emitFor(
-    trx: Kysely<DB> | Transaction<DB>,
+    trx: Executor,
     row: PaymentTransaction,
     subject?: { invoice: EventInvoice } | { openInvoice: EventOpenInvoice },
   ): Promise<void> {

@@ -1,18 +1,15 @@
 import type { Database } from '../../db/database.ts';
 import type { Merchant } from '../../db/schema.ts';
-import type { ApiResult } from '../../api/merchant-api.ts';
 import { PAYMENT_METHODS } from '../invoices/payment-methods.ts';
 import { KUWAIT_COUNTRY_ID } from '../invoices/invoice-view.ts';
 import { createMerchantsRepo } from '../merchants/merchants.repo.ts';
 
 /**
- * `GET /api/v1/profile` (reference §6.3): who the merchant is and how it is set up. Never a
- * secret: no keys, no IV, no password hash, no webhook secret.
+ * The merchant's profile: who the merchant is and how it is set up. Never a secret: no keys, no
+ * IV, no password hash, no webhook secret.
  */
-export function profileOf(merchant: Merchant, user: { id: bigint; username: string } | undefined): ApiResult {
+export function profileOf(merchant: Merchant, user: { id: bigint; username: string } | undefined) {
   return {
-    message: 'Profile details',
-    response: {
       id: Number(merchant.id),
       user_id: user ? Number(user.id) : null,
       username: merchant.code,
@@ -32,14 +29,13 @@ export function profileOf(merchant: Merchant, user: { id: bigint; username: stri
       sandbox: merchant.is_sandbox,
       payment_methods: merchant.payment_methods.map((id) => ({ id: String(id), name: PAYMENT_METHODS[id] ?? 'Unknown' })),
       settings: { time_zone: merchant.time_zone, default_language: merchant.default_language, webhook_url: merchant.webhook_url, reminder_days: merchant.reminder_days },
-    },
   };
 }
 
 export function createProfileService(deps: { database: Database }) {
   const merchants = createMerchantsRepo();
   return {
-    async get(merchant: Merchant, userId: bigint): Promise<ApiResult> {
+    async get(merchant: Merchant, userId: bigint) {
       return profileOf(merchant, await merchants.findUserOf(deps.database.db, merchant.id, userId));
     },
   };

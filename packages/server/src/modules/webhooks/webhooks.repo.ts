@@ -144,7 +144,11 @@ export function createWebhooksRepo() {
       await db.insertInto('webhook_secrets').values({ merchant_id: merchantId, secret, created_at: now, expires_at: null }).execute();
     },
 
-    /** Takes a per-merchant transaction lock, so two first uses cannot both create a secret. */
+    /**
+     * Takes a per-merchant transaction lock, so two first uses cannot both create a secret.
+     * A Transaction, not any Executor: outside one, pg_advisory_xact_lock is released as soon
+     * as its own statement ends and would guard nothing.
+     */
     async lockMerchantSecrets(db: Transaction<DB>, merchantId: bigint): Promise<void> {
       await sql`SELECT pg_advisory_xact_lock(hashtext('webhook_secrets'), ${Number(merchantId)}::int)`.execute(db);
     },

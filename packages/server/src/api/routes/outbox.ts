@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../db/database.ts';
-import { listOutbox } from './outbox-provider.ts';
+import { listOutbox } from '../../modules/delivery/outbox-provider.ts';
 
 /**
  * `GET /dev/outbox` in sandbox mode only: the messages the development outbox provider "sent"

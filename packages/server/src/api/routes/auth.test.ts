@@ -2,7 +2,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEngines } from '../../test-support/engines.ts';
 import { startGateway, type TestGateway } from '../../test-support/gateway.ts';
-import { hashPassword } from './passwords.ts';
+import { hashPassword } from '../../modules/auth/passwords.ts';
 
 const FUTURE = '2026-12-31';
 const invoice = { merchantCode: '842217', mobileNumber: '66666666', customerName: 'A', amount: '1.000', countryCode: '965', invoiceType: '0', invoiceSubType: '3', allocatePayType: '1', expiresAt: FUTURE };

@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { TokenReply, type ApiDocs } from '../../api/api-docs.ts';
+import { TokenReply, type ApiDocs } from '../api-docs.ts';
 import { fieldError } from '../../lib/app-error.ts';
 import { asObject, FieldValidator } from '../../lib/field-validator.ts';
-import type { AuthService } from './auth.service.ts';
+import type { AuthService } from '../../modules/auth/auth.service.ts';
 
-/** Plain-JSON login and token refresh (Hesabe §6.1–6.2). */
+/** Plain-JSON login and token refresh, the only merchant API calls that are not encrypted. */
 export function registerAuthRoutes(app: FastifyInstance, deps: { auth: AuthService; docs: ApiDocs }): void {
-  const loginDocs = deps.docs.plain({
+  deps.docs.registerPlain(app, {
     method: 'POST',
     url: '/api/v1/login',
     tags: ['auth'],
@@ -16,8 +16,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: { auth: AuthServi
     request: Type.Object({ username: Type.String(), password: Type.String() }),
     response: TokenReply,
     successMessage: 'Success',
-  });
-  app.post('/api/v1/login', { schema: loginDocs }, async (request) => {
+    handler: async (request) => {
     const body = asObject(request.body) ?? {};
     const v = new FieldValidator();
     const username = v.string(body, 'username', { required: true, max: 100 });
@@ -25,9 +24,10 @@ export function registerAuthRoutes(app: FastifyInstance, deps: { auth: AuthServi
     v.throwIfInvalid();
     const token = await deps.auth.login({ username: username!, password: password!, address: request.ip });
     return { status: true, message: 'Success', response: { token } };
+    },
   });
 
-  const refreshDocs = deps.docs.plain({
+  deps.docs.registerPlain(app, {
     method: 'POST',
     url: '/api/v1/token-refresh',
     tags: ['auth'],
@@ -36,12 +36,12 @@ export function registerAuthRoutes(app: FastifyInstance, deps: { auth: AuthServi
     request: Type.Object({ refreshToken: Type.String() }),
     response: TokenReply,
     successMessage: 'Success',
-  });
-  app.post('/api/v1/token-refresh', { schema: refreshDocs }, async (request) => {
+    handler: async (request) => {
     const body = asObject(request.body) ?? {};
     const refreshToken = body.refreshToken;
     if (typeof refreshToken !== 'string' || refreshToken === '') throw fieldError('refreshToken', 'The refreshToken field is required.');
     const token = await deps.auth.refresh(refreshToken);
     return { status: true, message: 'Success', response: { token } };
+    },
   });
 }

@@ -29,7 +29,7 @@ const MS = Number(args.ms ?? 1000);
 const ROUNDS = Number(args.rounds ?? 3);
 const TARGET = 0.5;
 
-const vectors = JSON.parse(readFileSync(new URL('../../shared/wire-vectors.json', import.meta.url), 'utf8')) as {
+const vectors = JSON.parse(readFileSync(new URL('../packages/wire/fixtures/wire-vectors.json', import.meta.url), 'utf8')) as {
   secretKey: string;
   iv: string;
   valid: Array<{ name: string; plaintext: string }>;

@@ -3,7 +3,7 @@
  *
  * For each engine (PostgreSQL on 127.0.0.1:5432, then embedded PGlite) it starts the gateway as a
  * child process (so the load generator never shares its event loop), logs in as the sandbox
- * merchant and drives `POST /api/v1/invoice` over loopback HTTP with one pre-encrypted seed-000
+ * merchant and drives `POST /api/v1/invoice` over loopback HTTP with one pre-encrypted documented
  * payload (no Idempotency-Key: every request creates an invoice):
  *   1. warm-up: 2 s, 50 connections (autocannon)
  *   2. max throughput: 10 s, 50 connections (autocannon) → invoices/s, p50, p99, non-2xx
@@ -379,11 +379,11 @@ function futureDate(days: number): string {
 
 const sandboxCodec: Codec = createCodec({ secretKey: SANDBOX.secretKey, iv: SANDBOX.iv });
 
-/** Seed 000's sample with a future expiry; the same bytes for every request. */
+/** The documented invoice sample with a future expiry; the same bytes for every request. */
 const INVOICE_PAYLOAD = { ...seed000Request.json, expiresAt: futureDate(30) };
 const INVOICE_BODY = JSON.stringify({ data: sandboxCodec.encrypt(JSON.stringify(INVOICE_PAYLOAD)) });
 
-/** Seed 003's installment shape, 100 installments a month apart, distinct references. */
+/** The documented installment plan's shape, 100 installments a month apart, distinct references. */
 function emiPayload(count: number) {
   const [template] = seed003Request(futureDate(30)).invoices;
   return {
@@ -958,7 +958,7 @@ async function main(): Promise<number> {
   process.stdout.write(
     `Fawtara invoice-creation benchmark — ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, Node ${process.version}, engines ${ENGINES.join(', ')}` +
       `${PROFILE ? ' (PROFILING: figures are inflated by the profiler, no verdicts)' : ''}\n` +
-      `payload: seed 000 sample, expiresAt ${INVOICE_PAYLOAD.expiresAt}, body ${INVOICE_BODY.length} bytes; EMI body ${EMI_BODY.length} bytes\n`,
+      `payload: documented sample, expiresAt ${INVOICE_PAYLOAD.expiresAt}, body ${INVOICE_BODY.length} bytes; EMI body ${EMI_BODY.length} bytes\n`,
   );
 
   const m0 = machineCpu();

@@ -1,7 +1,7 @@
 /**
  * Hosted invoice page benchmark (`npm run bench:page`).
  *
- * Acceptance (issue 4): the invoice page renders in under 10 ms p50 on the server, and weighs
+ * Acceptance: the invoice page renders in under 10 ms p50 on the server, and weighs
  * under 50 KB with its CSS.
  *
  *   1. For each engine (PGlite in memory — what `npm start` runs — and PostgreSQL on

@@ -1,7 +1,7 @@
 /**
  * Webhook benchmark (`npm run bench:webhooks`, or `npx tsx bench/webhook-latency.bench.ts`).
  *
- * Acceptance (issue 5): the time from a payment to its webhook arriving at a local receiver, p50
+ * Acceptance: the time from a payment to its webhook arriving at a local receiver, p50
  * and p99 over 1,000 payments (target p99 under 2 s), and webhooks delivered per second with two
  * workers.
  *

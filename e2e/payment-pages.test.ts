@@ -7,7 +7,7 @@ import type { Database } from '../packages/server/src/db/database.ts';
 import { HAVE_CHROMIUM, CHROMIUM, launchBrowser, sandboxMerchant, screenshot, startServer } from './browser.ts';
 
 /**
- * Issue 4's acceptance, in Chromium: customers pay invoices by KNET and by card in English and
+ * The customer's side, in Chromium: customers pay invoices by KNET and by card in English and
  * Arabic, a declined card then an approved one, an expired invoice, an open invoice paid twice
  * and an amount outside its limits, and the QR code on the page decodes to the link.
  * No JavaScript runs on these pages; the browser submits plain forms.

@@ -239,7 +239,7 @@ describe('fawtara (the linked binary)', () => {
     console.log(`import of 1,000 rows: ${importTimings.first} ms; re-run (all replayed): ${importTimings.rerun} ms (whole process, including start-up)`);
   }, 180_000);
 
-  it('decrypts a seed sample with the sandbox keys and prints its JSON', async () => {
+  it('decrypts a documented sample with the sandbox keys and prints its JSON', async () => {
     const sample = VECTORS.valid.find((v) => v.source?.startsWith('000') && v.name.includes('request'))!;
     expect(VECTORS.secretKey).toBe('PkW64zMe5NVdrlPVNnjo2Jy9nOb7v1Xg');
     const plain = await run(['decrypt', sample.hex]);

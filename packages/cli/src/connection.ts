@@ -10,7 +10,7 @@ import { configError } from './exit-codes.ts';
  * note on stderr says so.
  */
 
-/** Hesabe's public sandbox merchant (reference §2), as the SDK (from @fawtara/wire) exports it. */
+/** Hesabe's public sandbox merchant, as the SDK (from @fawtara/wire) exports it. */
 export { SANDBOX_CREDENTIALS };
 
 /** A Fawtara on this machine: the SDK's `local` environment. */

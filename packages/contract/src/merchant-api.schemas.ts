@@ -1,5 +1,25 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import { EMAIL_MAX_LENGTH, EMAIL_PATTERN } from './email.ts';
+import {
+  CUSTOMER_NAME_MAX_LENGTH,
+  DESCRIPTION_MAX_LENGTH,
+  filsAsKwd,
+  INSTALLMENTS_MAX,
+  INVOICE_AMOUNT_MAX_FILS,
+  ITEM_AMOUNT_MAX_FILS,
+  ITEM_QUANTITY_MAX,
+  ITEM_TITLE_MAX_LENGTH,
+  ITEMS_MAX,
+  OPEN_INVOICE_TITLE_MAX_LENGTH,
+  PAGE_MAX,
+  PAGE_SIZE,
+  PAGE_SIZE_MAX,
+  REFERENCE_NUMBER_MAX_LENGTH,
+  REMINDER_DAYS_MAX,
+  SEARCH_MAX_LENGTH,
+  SEARCH_MIN_LENGTH,
+  URL_MAX_LENGTH,
+} from './limits.ts';
 import { COUNTRY_CODE_INPUTS, MOBILE_NUMBER_DIGITS, MOBILE_NUMBER_PATTERN } from './phone.ts';
 
 /**
@@ -7,10 +27,14 @@ import { COUNTRY_CODE_INPUTS, MOBILE_NUMBER_DIGITS, MOBILE_NUMBER_PATTERN } from
  * the API (OpenAPI), give the SDK its types, and tests check real replies against them so the
  * documentation cannot drift from the code.
  */
-const Money = Type.Union([Type.String({ pattern: '^[0-9]+(\\.[0-9]{1,3})?$' }), Type.Number()], {
-  description: 'KWD amount, at most three decimals ("20.000", "20.5" or 20.5). More decimals are an error, never rounded.',
-  examples: ['20.000'],
-});
+/** A KWD amount of a request, from 0.001 up to `maxFils`; a string cannot carry `maximum`, so the description states it. */
+const MoneyUpTo = (maxFils: bigint) =>
+  Type.Union([Type.String({ pattern: '^[0-9]+(\\.[0-9]{1,3})?$' }), Type.Number({ exclusiveMinimum: 0, maximum: Number(maxFils) / 1000 })], {
+    description: `KWD amount, at most three decimals ("20.000", "20.5" or 20.5), from 0.001 to ${filsAsKwd(maxFils)}. More decimals are an error, never rounded.`,
+    examples: ['20.000'],
+  });
+const Money = MoneyUpTo(INVOICE_AMOUNT_MAX_FILS);
+const ItemMoney = MoneyUpTo(ITEM_AMOUNT_MAX_FILS);
 const MoneyOut = Type.String({ pattern: '^-?[0-9]+\\.[0-9]{3}$', description: 'KWD with exactly three decimals', examples: ['20.000'] });
 const Code = (values: string[], description: string) =>
   Type.Union([Type.String({ enum: values }), Type.Integer()], { description });
@@ -21,15 +45,15 @@ const Nullable = <T extends TSchema>(t: T, options: { description?: string } = {
 export const MerchantCode = Type.String({ description: 'The merchant code; must belong to the accessCode and the bearer token', examples: ['842217'] });
 
 export const InvoiceItemInput = Type.Object({
-  itemTitle: Type.String({ maxLength: 200 }),
-  rate: Money,
-  quantity: Type.Union([Type.String(), Type.Integer({ minimum: 1 })], { description: 'Whole number ≥ 1' }),
-  amount: Type.Union([Money], { description: 'Line amount; not above rate × quantity' }),
+  itemTitle: Type.String({ maxLength: ITEM_TITLE_MAX_LENGTH }),
+  rate: ItemMoney,
+  quantity: Type.Union([Type.String(), Type.Integer({ minimum: 1, maximum: ITEM_QUANTITY_MAX })], { description: `Whole number from 1 to ${ITEM_QUANTITY_MAX}` }),
+  amount: Type.Union([ItemMoney], { description: `Line amount, at most ${filsAsKwd(ITEM_AMOUNT_MAX_FILS)}; not above rate × quantity` }),
 });
 
 const invoiceFields = {
   amount: Money,
-  customerName: Type.String({ maxLength: 100 }),
+  customerName: Type.String({ maxLength: CUSTOMER_NAME_MAX_LENGTH }),
   mobileNumber: Type.String({ pattern: MOBILE_NUMBER_PATTERN, description: `Kuwaiti mobile number, ${MOBILE_NUMBER_DIGITS} digits, without country code` }),
   countryCode: Type.String({ enum: [...COUNTRY_CODE_INPUTS] }),
   invoiceType: Code(['0', '1'], '"0" URL sharing, "1" SMS invoice'),
@@ -40,10 +64,10 @@ const invoiceFields = {
   expiresAt: Type.Union([DateString], { description: "Last day the invoice can be paid (merchant's time zone); not in the past" }),
   customerEmail: Type.Optional(Type.String({ pattern: EMAIL_PATTERN, maxLength: EMAIL_MAX_LENGTH, description: 'Required when invoiceSubType is "2"' })),
   language: Type.Optional(Type.String({ enum: ['en', 'ar'] })),
-  description: Type.Optional(Type.String({ maxLength: 1000 })),
-  webhook: Type.Optional(Type.String({ format: 'uri', description: 'http(s) URL notified about this invoice' })),
+  description: Type.Optional(Type.String({ maxLength: DESCRIPTION_MAX_LENGTH })),
+  webhook: Type.Optional(Type.String({ format: 'uri', maxLength: URL_MAX_LENGTH, description: 'http(s) URL notified about this invoice' })),
   itemsList: Type.Optional(
-    Type.Union([Type.Array(InvoiceItemInput, { maxItems: 100 }), Type.String({ description: 'JSON-encoded array' })], {
+    Type.Union([Type.Array(InvoiceItemInput, { maxItems: ITEMS_MAX }), Type.String({ description: `JSON-encoded array (at most ${ITEMS_MAX} items)` })], {
       description: "Line items; their total must not be less than the invoice amount",
     }),
   ),
@@ -51,30 +75,30 @@ const invoiceFields = {
 
 export const InvoiceCreateRequest = Type.Object({
   merchantCode: MerchantCode,
-  referenceNumber: Type.Optional(Type.String({ maxLength: 100, description: "Merchant's invoice number" })),
+  referenceNumber: Type.Optional(Type.String({ maxLength: REFERENCE_NUMBER_MAX_LENGTH, description: "Merchant's invoice number" })),
   ...invoiceFields,
 });
 
 export const InstallmentInput = Type.Object({
   merchantCode: Type.Optional(MerchantCode),
-  referenceNumber: Type.String({ maxLength: 100 }),
+  referenceNumber: Type.String({ maxLength: REFERENCE_NUMBER_MAX_LENGTH }),
   ...invoiceFields,
 });
 
 export const EmiCreateRequest = Type.Object({
   merchantCode: MerchantCode,
-  invoices: Type.Array(InstallmentInput, { minItems: 1, maxItems: 500, description: 'Installments in order; all are created or none' }),
+  invoices: Type.Array(InstallmentInput, { minItems: 1, maxItems: INSTALLMENTS_MAX, description: 'Installments in order; all are created or none' }),
 });
 
 export const OpenInvoiceCreateRequest = Type.Object({
   merchantCode: MerchantCode,
-  title: Type.String({ maxLength: 200 }),
+  title: Type.String({ maxLength: OPEN_INVOICE_TITLE_MAX_LENGTH }),
   amountType: Code(['0', '1'], '"0" fixed amount, "1" customer chooses between minAmount and maxAmount'),
   fixAmount: Type.Optional(Type.Union([Money, Type.Literal('')], { description: 'Required for amountType "0"' })),
   minAmount: Type.Optional(Type.Union([Money, Type.Literal('')], { description: 'Required for amountType "1"' })),
   maxAmount: Type.Optional(Type.Union([Money, Type.Literal('')], { description: 'Required for amountType "1"; greater than minAmount' })),
   expiryDate: Type.Optional(DateString),
-  description: Type.Optional(Type.String({ maxLength: 1000 })),
+  description: Type.Optional(Type.String({ maxLength: DESCRIPTION_MAX_LENGTH })),
 });
 
 export const TransactionObject = Type.Object(
@@ -88,7 +112,7 @@ export const TransactionObject = Type.Object(
     PaymentID: Nullable(Type.String()),
     Terminal: Nullable(Type.String()),
     TrackID: Type.String(),
-    payment_type: Type.String({ description: 'Method name of reference §8.2 (KNET, MPGS, …)' }),
+    payment_type: Type.String({ description: 'Name of the payment method (KNET, MPGS, …)' }),
     service_type: Type.String({ description: '"SMS Payment" (invoice) or "Open Invoice"' }),
     customerName: Nullable(Type.String()),
     customerEmail: Nullable(Type.String()),
@@ -99,11 +123,11 @@ export const TransactionObject = Type.Object(
     result_code: Nullable(Type.String({ description: 'Fawtara addition: acquirer result (CAPTURED, NOT CAPTURED, DECLINED, …)' })),
     failure_reason: Nullable(Type.String({ description: 'Fawtara addition: why it failed (declined, expired_card, timed_out, …)' })),
     currency: Type.Literal('KWD', { description: 'Fawtara addition' }),
-    payment_method: Type.String({ description: 'Fawtara addition: method code (reference §8.2)' }),
+    payment_method: Type.String({ description: 'Fawtara addition: one of the payment method codes' }),
     invoice_id: Nullable(Type.Integer({ description: 'Fawtara addition' })),
     open_invoice_id: Nullable(Type.Integer({ description: 'Fawtara addition' })),
   },
-  { description: 'A payment attempt, as the transaction enquiry returns it (reference §7.5)' },
+  { description: 'A payment attempt, as the transaction enquiry returns it' },
 );
 
 export const QrCodeLinks = Type.Object(
@@ -157,10 +181,21 @@ export const InvoiceObject = Type.Object({
   currency: Type.Literal('KWD', { description: 'Fawtara addition' }),
   invoice_delivery_type: Type.String({ description: 'Fawtara addition: the request invoiceType ("0" URL, "1" SMS)' }),
   webhook: Nullable(Type.String({ description: 'Fawtara addition' })),
+  qr_code: QrCodeLinks,
   plan_id: Type.Optional(Type.Integer({ description: 'Fawtara addition, installments only' })),
   installment_number: Type.Optional(Type.Integer({ description: 'Fawtara addition, installments only (1-based)' })),
   installments_count: Type.Optional(Type.Integer({ description: 'Fawtara addition, installments only' })),
-  qr_code: QrCodeLinks,
+  plan: Type.Optional(
+    Type.Object(
+      {
+        id: Type.Integer(),
+        installments_count: Type.Integer(),
+        paid_count: Type.Integer(),
+        status: Type.String({ enum: ['pending', 'partially_paid', 'paid', 'cancelled'], description: 'paid when every installment is paid, cancelled when every one is cancelled' }),
+      },
+      { description: "Fawtara addition, installments read back (details, dashboard): the plan's state" },
+    ),
+  ),
 });
 
 export const OpenInvoiceObject = Type.Object({
@@ -201,13 +236,14 @@ export const ListQuery = Type.Object({
   merchantCode: MerchantCode,
   fromDate: Type.Optional(DateString),
   toDate: Type.Optional(DateString),
-  page: Type.Optional(Type.Union([Type.String(), Type.Integer({ minimum: 1 })])),
-  perPage: Type.Optional(Type.Union([Type.String(), Type.Integer({ minimum: 1, maximum: 100 })], { description: 'Fawtara addition; default 20' })),
-  search: Type.Optional(Type.String({ minLength: 3, maxLength: 100 })),
+  page: Type.Optional(Type.Union([Type.String(), Type.Integer({ minimum: 1, maximum: PAGE_MAX })])),
+  perPage: Type.Optional(Type.Union([Type.String(), Type.Integer({ minimum: 1, maximum: PAGE_SIZE_MAX })], { description: `Fawtara addition; default ${PAGE_SIZE}` })),
+  search: Type.Optional(Type.String({ maxLength: SEARCH_MAX_LENGTH })),
 });
 
 export const DashboardQuery = Type.Object({
   ...ListQuery.properties,
+  search: Type.Optional(Type.String({ minLength: SEARCH_MIN_LENGTH, maxLength: SEARCH_MAX_LENGTH })),
   invoiceType: Type.Optional(Code(['0', '1', '6', '7'], '"1" single, "0" subscription, "6" split, "7" HeStallMent')),
 });
 
@@ -235,16 +271,34 @@ export const ResendRequest = Type.Object({
 });
 export const StatusUpdateRequest = Type.Object({ merchantCode: MerchantCode, statusId: Type.Literal('3', { description: '"3" cancels' }) });
 export const OpenInvoiceUpdateRequest = Type.Object({ merchantCode: MerchantCode, expiryDate: DateString });
-export const ProfileObject = Type.Object(
-  {
-    id: Type.Integer(),
-    username: Type.String(),
-    business_name: Type.String(),
-    email: Nullable(Type.String()),
-    payment_methods: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })),
-  },
-  { additionalProperties: true },
-);
+export const ProfileObject = Type.Object({
+  id: Type.Integer(),
+  user_id: Nullable(Type.Integer({ description: 'The panel user the bearer token belongs to' })),
+  username: Type.String({ description: 'The merchant code' }),
+  email: Nullable(Type.String()),
+  business_name: Type.String(),
+  business_type_id: Type.Null(),
+  country_id: Type.Integer(),
+  website_url: Nullable(Type.String()),
+  company_logo: Type.Null(),
+  business_address: Type.Null(),
+  is_active: Type.Integer({ description: '1 active, 0 disabled' }),
+  is_approved: Type.Integer(),
+  merchant_code: Type.String({ description: 'Fawtara addition' }),
+  panel_username: Nullable(Type.String({ description: "Fawtara addition: the panel user's login" })),
+  phone: Nullable(Type.String({ description: 'Fawtara addition' })),
+  sandbox: Type.Boolean({ description: 'Fawtara addition: payments go to the sandbox acquirer' }),
+  payment_methods: Type.Array(Type.Object({ id: Type.String(), name: Type.String() }), { description: 'The payment methods enabled for the merchant' }),
+  settings: Type.Object(
+    {
+      time_zone: Type.String({ examples: ['Asia/Kuwait'] }),
+      default_language: Type.String({ enum: ['en', 'ar'] }),
+      webhook_url: Nullable(Type.String()),
+      reminder_days: Nullable(Type.Integer()),
+    },
+    { description: 'Fawtara addition' },
+  ),
+});
 
 /** `{"status":true,"message":…,"response":…}` — the decrypted reply. */
 export const Reply = <T extends TSchema>(response: T) =>
@@ -308,8 +362,8 @@ export const WebhookEventList = Type.Object({ ...PageMeta, data: Type.Array(Webh
 
 export const WebhookEventsQuery = Type.Object({
   merchantCode: MerchantCode,
-  page: Type.Optional(Type.Union([Type.String(), Type.Integer({ minimum: 1 })])),
-  perPage: Type.Optional(Type.Union([Type.String(), Type.Integer({ minimum: 1, maximum: 100 })])),
+  page: Type.Optional(Type.Union([Type.String(), Type.Integer({ minimum: 1, maximum: PAGE_MAX })])),
+  perPage: Type.Optional(Type.Union([Type.String(), Type.Integer({ minimum: 1, maximum: PAGE_SIZE_MAX })], { description: `Default ${PAGE_SIZE}` })),
 });
 
 export const WebhookSecretReply = Type.Object({
@@ -321,8 +375,8 @@ export const RedeliverReply = Type.Object({ event_id: Type.String(), deliveries:
 
 export const WebhookSettingsRequest = Type.Object({
   merchantCode: MerchantCode,
-  webhookUrl: Type.Optional(Type.Union([Type.String({ format: 'uri', maxLength: 2048 }), Type.Literal(''), Type.Null()], { description: 'Default webhook URL for every event; "" or null removes it' })),
-  reminderDays: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 30 }), Type.String(), Type.Null()], { description: 'Remind customers this many days before an invoice expires (each installment too); null or "" turns reminders off' })),
+  webhookUrl: Type.Optional(Type.Union([Type.String({ format: 'uri', maxLength: URL_MAX_LENGTH }), Type.Literal(''), Type.Null()], { description: 'Default webhook URL for every event; "" or null removes it' })),
+  reminderDays: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: REMINDER_DAYS_MAX }), Type.String(), Type.Null()], { description: 'Remind customers this many days before an invoice expires (each installment too); null or "" turns reminders off' })),
 });
 
 export const WebhookSettingsReply = Type.Object({ webhook_url: Nullable(Type.String()), reminder_days: Nullable(Type.Integer()) });

@@ -1,5 +1,5 @@
 /**
- * The bearer token's life (reference §6.1–6.2): log in lazily, refresh ahead of expiry, one
+ * The bearer token's life: log in lazily, refresh ahead of expiry, one
  * renewal in flight however many calls wait, login again when a refresh fails.
  */
 

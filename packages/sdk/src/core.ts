@@ -7,7 +7,7 @@ import { isRecord } from './is-record.ts';
 
 /**
  * Where the client connects. Hesabe serves the merchant API (`/api/v1/*`) and the payment
- * gateway (`/api/transaction/*`) from two hosts (reference §1); Fawtara serves both from one.
+ * gateway (`/api/transaction/*`) from two hosts; Fawtara serves both from one.
  *
  * @example
  * new Client({ environment: 'hesabe-sandbox', ...credentials });
@@ -24,7 +24,7 @@ export const ENVIRONMENTS = {
 
 export type Environment = keyof typeof ENVIRONMENTS;
 
-/** Hesabe's public sandbox merchant (reference §2), from @fawtara/wire. */
+/** Hesabe's public sandbox merchant, from @fawtara/wire. */
 export { SANDBOX_CREDENTIALS } from '@fawtara/wire';
 
 export interface ClientOptions {
@@ -226,7 +226,7 @@ export class Core {
   }
 
   private tokenOf(value: unknown): TokenReply {
-    // {"response":{"token":{…}}} (Fawtara, Hesabe §6.1); tolerate `data` and a token one level up.
+    // {"response":{"token":{…}}} (Fawtara, and Hesabe's login); tolerate `data` and a token one level up.
     const result = resultOf(value);
     const token = isRecord(result) && isRecord(result.token) ? result.token : result;
     if (!isRecord(token) || typeof token.access_token !== 'string' || token.access_token === '') {
@@ -337,8 +337,8 @@ export class Core {
   }
 
   /**
-   * A payment-gateway GET authenticated by the accessCode header alone (transaction enquiry,
-   * reference §7.5): plain JSON either way, no token. Returns the whole decoded reply.
+   * A payment-gateway GET authenticated by the accessCode header alone (transaction
+   * enquiry): plain JSON either way, no token. Returns the whole decoded reply.
    */
   async gateway(call: { path: string; query?: Record<string, string>; options?: RequestOptions | undefined }): Promise<unknown> {
     const params = new URLSearchParams(call.query ?? {}).toString();

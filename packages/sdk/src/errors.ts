@@ -1,6 +1,6 @@
 /**
  * The SDK's errors: one small family, so callers can branch with `instanceof` and read the same
- * fields everywhere. The server's errors arrive in two forms (reference §4.1, README "Errors"):
+ * fields everywhere. The server's errors arrive in two forms:
  * plain JSON before the envelope is opened (`Invalid Merchant`, `Invalid Token`, `Invalid Request
  * Data`) and encrypted JSON after it (`{"status":false,"code":422,"message":…,"response":{field:[…]}}`).
  * Both are decoded first and then mapped here by one function, {@link errorFromReply}.
@@ -8,7 +8,7 @@
 import type { WebhookVerification } from '@fawtara/wire';
 import { isRecord } from './is-record.ts';
 
-/** What went wrong, as a stable identifier for code (messages are informational only, reference §10.4). */
+/** What went wrong, as a stable identifier for code (messages are informational only: Hesabe's wording varies between endpoints). */
 export type FawtaraErrorCode =
   | 'authentication_error'
   | 'validation_error'
@@ -33,7 +33,7 @@ export interface FawtaraErrorInit {
   requestId?: string | undefined;
   /** The decoded reply (decrypted JSON, plain JSON, or the raw text when neither). */
   body?: unknown;
-  /** The reply's numeric `code` (Hesabe's codes, reference §8.6: 422, 500, 501, 506, …). */
+  /** The reply's numeric `code` (Hesabe's codes: 422, 500, 501, 506, …). */
   wireCode?: number | undefined;
   cause?: unknown;
 }
@@ -284,7 +284,7 @@ export function errorFromReply(reply: ReplyFacts): FawtaraError {
       return new FawtaraError({ ...base, code: 'invalid_request' });
   }
   if (status < 400) {
-    // Hesabe's codes (reference §8.6): 500 Invalid Token, 501 Invalid Merchant, 504 Invalid Merchant
+    // Hesabe's codes: 500 Invalid Token, 501 Invalid Merchant, 504 Invalid Merchant
     // Login Credentials; 506 Invalid Request Data.
     if (wireCode === 500 || wireCode === 501 || wireCode === 504) return new AuthenticationError(base);
     if (wireCode === 506) return new FawtaraError({ ...base, code: 'invalid_request' });

@@ -14,7 +14,8 @@ interface Vectors {
   invalid: { name: string; hex: string }[];
 }
 
-// /work/shared/wire-vectors.json, read eagerly by the server's test support: a missing or broken file fails the suite instead of skipping it.
+// The wire fixture (the documented samples of Hesabe's merchant API, encrypted with its public sandbox key), read eagerly
+// by the server's test support: a missing or broken file fails the suite instead of skipping it.
 const vectors = wireVectors as Vectors;
 const keys = { secretKey: vectors.secretKey, iv: vectors.iv };
 const envelope = createEnvelope(keys);
@@ -116,7 +117,7 @@ describe('reply framings and error mapping', () => {
     expect(await call(json(200, { status: true, message: 'ok', data: { id: 4 } }))).toEqual({ id: 4 });
   });
 
-  it('one object nested under response.data or flat under response (reference §10.3)', async () => {
+  it('one object nested under response.data or flat under response', async () => {
     const { client } = clientReplying((n) => json(200, { response: sealed({ status: true, message: 'ok', response: n === 1 ? { data: { id: 9 } } : { id: 9 } }) }));
     expect(await client.invoices.get(9)).toEqual({ id: 9 });
     expect(await client.invoices.get(9)).toEqual({ id: 9 });

@@ -2,8 +2,7 @@ import { createCodec, EnvelopeError, type Codec, type EnvelopeKeys } from '@fawt
 import { isRecord } from './is-record.ts';
 
 /**
- * How replies are framed on the wire, and how the SDK reads every framing it may meet
- * (reference §4.1, §10.2, §10.13):
+ * How replies are framed on the wire, and how the SDK reads every framing it may meet:
  *
  * - `{"response":"<hex>"}` — the documented framing; Fawtara's (a lone `data` key is read the same way);
  * - a raw hex body — what Hesabe's own app and every gateway kit decrypt;
@@ -96,7 +95,7 @@ export function resultOf(decoded: unknown): unknown {
 }
 
 /**
- * One object, nested or flat (reference §10.3): some Hesabe replies put the object under
+ * One object, nested or flat: some Hesabe replies put the object under
  * `response.data`, others directly under `response`. A lone `data` object is unwrapped.
  *
  * @example

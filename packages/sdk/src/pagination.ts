@@ -1,7 +1,7 @@
 import { isRecord } from './is-record.ts';
 
 /**
- * Pages of a list (reference §6.10, §6.12): the server sends Laravel-paginator fields
+ * Pages of a list: the server sends Laravel-paginator fields
  * (`current_page`, `last_page`, `per_page`, `total`, `from`, `to`) beside `data`. Fawtara always
  * does; Hesabe's replies may carry `data` alone, so the paginator fields are `null` when absent
  * and `hasMore` then falls back to "the page was full".

@@ -18,11 +18,11 @@ type Wire<S> = Omit<S, 'merchantCode'>;
 
 // ------------------------------------------------------------------ results (as the server sends them)
 
-/** An invoice (reference §6.11 plus Fawtara's additions). Money fields are strings with three decimals. */
+/** An invoice (Hesabe's invoice object plus Fawtara's additions). Money fields are strings with three decimals. */
 export type Invoice = Static<typeof C.InvoiceObject>;
-/** An open invoice: a reusable payment link (reference §6.12). */
+/** An open invoice: a reusable payment link. */
 export type OpenInvoice = Static<typeof C.OpenInvoiceObject>;
-/** One payment attempt, as the transaction enquiry and invoice details show it (reference §7.5). */
+/** One payment attempt, as the transaction enquiry and invoice details show it. */
 export type Transaction = Static<typeof C.TransactionObject>;
 /** The transaction enquiry's reply: `data` is the successful attempt (else the latest), `results` every attempt. */
 export type TransactionEnquiry = Static<typeof C.TransactionEnquiryReply>;
@@ -51,14 +51,14 @@ export type WebhookSettings = Static<typeof C.WebhookSettingsReply>;
 export type InvoiceItemParams = WithMoney<Static<typeof C.InvoiceItemInput>, 'rate' | 'amount'>;
 
 /**
- * `invoices.create` parameters (reference §6.4). `itemsList` is an array here (the SDK encodes
+ * `invoices.create` parameters. `itemsList` is an array here (the SDK encodes
  * it; the wire's JSON-string form is not needed and would escape money validation).
  */
 export type InvoiceCreateParams = WithMoney<Omit<Wire<Static<typeof C.InvoiceCreateRequest>>, 'itemsList'>, 'amount'> & {
   itemsList?: InvoiceItemParams[];
 };
 
-/** One installment of `invoices.createInstallments` (reference §6.7). */
+/** One installment of `invoices.createInstallments`. */
 export type InstallmentParams = WithMoney<Omit<Wire<Static<typeof C.InstallmentInput>>, 'itemsList'>, 'amount'> & {
   itemsList?: InvoiceItemParams[];
 };
@@ -66,13 +66,13 @@ export type InstallmentParams = WithMoney<Omit<Wire<Static<typeof C.InstallmentI
 /** `invoices.createInstallments` parameters: the installments in order, all created or none. */
 export type InstallmentsCreateParams = Omit<Wire<Static<typeof C.EmiCreateRequest>>, 'invoices'> & { invoices: InstallmentParams[] };
 
-/** `invoices.list` filters and paging (reference §6.10). */
+/** `invoices.list` filters and paging. */
 export type InvoiceListParams = Wire<Static<typeof C.DashboardQuery>>;
 
-/** `invoices.resend` parameters (reference §6.12); `countryCode` defaults to "965". */
+/** `invoices.resend` parameters; `countryCode` defaults to "965". */
 export type InvoiceResendParams = Omit<Wire<Static<typeof C.ResendRequest>>, 'countryCode'> & Partial<Pick<Static<typeof C.ResendRequest>, 'countryCode'>>;
 
-/** `openInvoices.create` parameters (reference §6.8): `fixAmount` for type "0", `minAmount`/`maxAmount` for "1". */
+/** `openInvoices.create` parameters: `fixAmount` for type "0", `minAmount`/`maxAmount` for "1". */
 export type OpenInvoiceCreateParams = WithMoney<Wire<Static<typeof C.OpenInvoiceCreateRequest>>, 'fixAmount' | 'minAmount' | 'maxAmount'>;
 
 /** `openInvoices.list` filters and paging. */

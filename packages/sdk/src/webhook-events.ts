@@ -5,9 +5,9 @@ import type { Transaction } from './types.ts';
 
 /**
  * The webhooks Fawtara sends (README "Messages and webhooks"): a POST whose body keeps Hesabe's
- * fields (reference §7.4) and adds Fawtara's, signed with
+ * fields and adds Fawtara's, signed with
  * `fawtara-signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`.
- * Hesabe's own webhooks are unsigned (reference §10.12): confirm them with a transaction enquiry.
+ * Hesabe's own webhooks are unsigned: confirm them with a transaction enquiry.
  */
 
 /** The event types Fawtara sends (the contract's). */

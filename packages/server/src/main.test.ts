@@ -12,7 +12,7 @@ import { seed000Request, seed000Response, seed003Request, seed004Request, seed00
 
 /**
  * `npm start` as a user runs it: a real process on a real port, the embedded database in a
- * fresh folder, the sandbox merchant, and the seed documents' own requests over HTTP.
+ * fresh folder, the sandbox merchant, and the documented sample requests over HTTP.
  */
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 const codec = createCodec({ secretKey: SANDBOX.secretKey, iv: SANDBOX.iv });
@@ -97,7 +97,7 @@ describe('npm start: the gateway process on the embedded database', () => {
     expect(existsSync(path.join(dataDir, 'fawtara.lock'))).toBe(true);
   });
 
-  it("creates seed 000's invoice once its expiry is moved into the future, and refuses the sample as sent only for its expiry", async () => {
+  it("creates the documented invoice sample once its expiry is moved into the future, and refuses the sample as sent only for its expiry", async () => {
     const payload = { ...JSON.parse(codec.decrypt(seed000Request.hex)), expiresAt: inDays(30) };
     seedPayload = codec.encrypt(JSON.stringify(payload));
     const ok = await post('/api/v1/invoice', seedPayload, { 'idempotency-key': 'survives-restart' });
@@ -111,7 +111,7 @@ describe('npm start: the gateway process on the embedded database', () => {
     expect(Object.keys(asSent.body.response)).toEqual(['expiresAt']);
   });
 
-  it("creates seed 004's open invoice and seed 003's installments", async () => {
+  it("creates the documented open invoice and installment plan samples", async () => {
     const sample = JSON.parse(codec.decrypt(seed004Request.hex));
     const data = sample.expiryDate >= inDays(0) ? seed004Request.hex : codec.encrypt(JSON.stringify({ ...sample, expiryDate: inDays(30) }));
     const open = await post('/api/v1/open-invoice', data);

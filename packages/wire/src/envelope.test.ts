@@ -12,9 +12,10 @@ interface Vectors {
   invalid: { name: string; hex: string }[];
 }
 
-// Read eagerly at import: a missing or broken file fails the suite instead of skipping it.
+// The documented samples of Hesabe's merchant API, encrypted with its public sandbox key, plus
+// edge cases. Read eagerly at import: a missing or broken file fails the suite instead of skipping it.
 const vectors = JSON.parse(
-  readFileSync(new URL('../../../../shared/wire-vectors.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../fixtures/wire-vectors.json', import.meta.url), 'utf8'),
 ) as Vectors;
 const keys: EnvelopeKeys = { secretKey: vectors.secretKey, iv: vectors.iv };
 const codec = createCodec(keys);

@@ -10,8 +10,9 @@ interface Vectors {
   valid: { name: string; hex: string; plaintext: string }[];
 }
 
+// The documented samples of Hesabe's merchant API, encrypted with its public sandbox key.
 const vectors = JSON.parse(
-  readFileSync(new URL('../../../../shared/wire-vectors.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../fixtures/wire-vectors.json', import.meta.url), 'utf8'),
 ) as Vectors;
 
 describe('phpJsonEncode', () => {

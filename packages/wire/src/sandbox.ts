@@ -1,5 +1,5 @@
 /**
- * Hesabe's public sandbox merchant (reference/hesabe-api.md §2). A local Fawtara in sandbox
+ * Hesabe's public sandbox merchant. A local Fawtara in sandbox
  * mode answers to exactly these, so Hesabe sandbox code works by changing the base URL; the SDK
  * and the CLI offer them for local use. Public values: never for real money (production mode
  * refuses to start while any merchant still has them).

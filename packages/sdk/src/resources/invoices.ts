@@ -23,7 +23,7 @@ export interface InvoicePage extends Page<Invoice> {
 }
 
 /**
- * Invoices: single invoices and installment plans (reference §6.4–6.12).
+ * Invoices: single invoices and installment plans.
  *
  * @example
  * const invoice = await client.invoices.create({

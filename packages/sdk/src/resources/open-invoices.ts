@@ -7,7 +7,7 @@ import { expectObject, listPage, paramsObject, segment } from './shared.ts';
 
 /**
  * Open invoices: reusable payment links with a fixed amount or one the customer chooses
- * between limits (reference §6.8, §6.12).
+ * between limits.
  *
  * @example
  * const link = await client.openInvoices.create({ title: 'Donation', amountType: '1', minAmount: '1', maxAmount: 500000n });

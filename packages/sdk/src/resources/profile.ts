@@ -4,7 +4,7 @@ import type { Profile } from '../types.ts';
 import { expectObject } from './shared.ts';
 
 /**
- * The merchant's profile (reference §6.3).
+ * The merchant's profile.
  *
  * @example
  * const profile = await client.profile.get();

@@ -5,7 +5,7 @@ import { isRecord } from '../is-record.ts';
 import { segment } from './shared.ts';
 
 /**
- * Transaction enquiry on the payment gateway (reference §7.5): `GET {gateway}/api/transaction/{token}`
+ * Transaction enquiry on the payment gateway: `GET {gateway}/api/transaction/{token}`
  * with the accessCode header alone (no login), plain JSON. On Hesabe this is the second host
  * (`gatewayUrl`); on Fawtara the same one.
  *
@@ -48,7 +48,7 @@ export class Transactions {
   }
 }
 
-/** `{status, message, data, results}`, whichever of `data`/`response` carried the transaction (reference §10.13). */
+/** `{status, message, data, results}`, whichever of `data`/`response` carried the transaction. */
 function normalise(reply: unknown): TransactionEnquiry {
   if (!isRecord(reply)) throw new FawtaraError({ code: 'invalid_response', message: 'Unexpected transaction enquiry reply', body: reply });
   const single = 'data' in reply ? reply.data : reply.response;

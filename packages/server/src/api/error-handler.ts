@@ -3,7 +3,7 @@ import { ERROR_CODES, isAppError } from '../lib/app-error.ts';
 import { sendEncrypted } from './merchant-api.ts';
 
 /**
- * The only place error bodies are built. Before decryption: plain JSON with the seeds' texts.
+ * The only place error bodies are built. Before decryption: plain JSON with Hesabe's texts.
  * After: the same shape, encrypted with the merchant's key. Anything unexpected: a plain 500
  * whose details go only to the log, under the request id the client also receives.
  */

@@ -110,7 +110,7 @@ describeEngines('merchant API gate: credentials, envelope and data sources', (ct
     expect((await gw.call({ url: '/api/v1/open-invoice/', payload: { merchantCode: '842217', title: 'T', amountType: '0', fixAmount: '1' } })).status).toBe(200);
   });
 
-  it('answers unknown paths with the seed 404 text', async () => {
+  it("answers unknown paths with Hesabe's 404 text", async () => {
     const res = await gw.app.inject({ method: 'GET', url: '/api/v1/nothing-here' });
     expect(res.statusCode).toBe(404);
     expect(res.json()).toEqual({ status: false, message: 'Request not found, Please verify the request data', response: null });

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 
 /**
- * Where the encrypted `data` can arrive (DESIGN.md): a JSON body `{"data": …}`, a form or
+ * Where the encrypted `data` can arrive: a JSON body `{"data": …}`, a form or
  * multipart field, a raw text body, or the query string `?data=` — on any method, because real
  * clients send GET lists with the payload in the query and DELETE with a JSON body.
  */
@@ -24,7 +24,7 @@ const MAX_GET_BODY = 1024 * 1024;
 
 /**
  * Fastify does not parse bodies on GET, but some Hesabe samples send `{"data": …}` in a GET
- * body (reference §10.11). Reads it from the raw stream (bounded), as JSON or a form.
+ * body. Reads it from the raw stream (bounded), as JSON or a form.
  */
 export async function readGetBodyData(request: FastifyRequest): Promise<string | undefined> {
   const length = Number(request.headers['content-length'] ?? 0);

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * PGlite does not lock its data folder, and two processes writing one folder lose committed rows
- * without any error (measured: reference/ecosystem.md §1.4). This lock file is the only thing
+ * without any error. This lock file is the only thing
  * standing between a second server or CLI and that data loss.
  */
 

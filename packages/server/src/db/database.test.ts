@@ -1,3 +1,4 @@
+import { readdir, readFile } from 'node:fs/promises';
 import { describe, expect, inject, it } from 'vitest';
 import type { NewInvoice } from './schema.ts';
 import { migrations } from './migrations/index.ts';
@@ -57,19 +58,93 @@ async function caught(promise: Promise<unknown>): Promise<unknown> {
   throw new Error('expected a rejection');
 }
 
+/** Files of migrations/ that a migration imports (frozen SQL text) but that are not migrations. */
+const MIGRATION_HELPERS = ['0005-job-queue-sql.ts'];
+
+/** Kysely's own bookkeeping, created by the migrator rather than by a migration. */
+const MIGRATOR_TABLES = ['public.kysely_migration', 'public.kysely_migration_lock'];
+
+interface MigrationSource {
+  file: string;
+  /** The source up to `down`, where a migration's own schema changes are. */
+  upSource: string;
+}
+
+/**
+ * The migrations in migrations/ by file name, in name order (the order Kysely applies them in),
+ * and the sources that make up their `up`: each migration's and each helper's.
+ */
+async function readMigrationsFolder(): Promise<{ names: string[]; sources: MigrationSource[] }> {
+  const folder = new URL('./migrations/', import.meta.url);
+  const files = (await readdir(folder)).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && f !== 'index.ts').sort();
+  const sources = await Promise.all(
+    files.map(async (file) => {
+      const source = await readFile(new URL(file, folder), 'utf8');
+      const down = source.indexOf('export async function down');
+      return { file, upSource: down === -1 ? source : source.slice(0, down) };
+    }),
+  );
+  // MIGRATION_HELPERS is kept by hand: a new helper, or a migration without `up` and `down`,
+  // fails here instead of silently changing which files the test counts as migrations.
+  for (const file of files) {
+    const module = (await import(new URL(file, folder).href)) as Record<string, unknown>;
+    const isMigration = typeof module.up === 'function' && typeof module.down === 'function';
+    expect(isMigration, `${file} ${isMigration ? 'is a migration but listed as a helper' : 'exports no up and down'}`).toBe(!MIGRATION_HELPERS.includes(file));
+  }
+  const names = files.filter((f) => !MIGRATION_HELPERS.includes(f)).map((f) => f.slice(0, -'.ts'.length));
+  return { names, sources };
+}
+
+/**
+ * `schema.table` for each table the migrations' `up` sources create, less those dropped again.
+ * Names built at run time (pg-boss's per-queue partitions) are not literal and are left out.
+ */
+function tablesCreatedBy(sources: MigrationSource[]): string[] {
+  const qualified = (name: string) => (name.includes('.') ? name : `public.${name}`).toLowerCase();
+  const identifier = '(?:[a-z_][a-z0-9_]*\\.)?[a-z_][a-z0-9_]*';
+  const statement = new RegExp(`\\b(CREATE|DROP) TABLE (?:IF (?:NOT )?EXISTS )?(${identifier}(?:\\s*,\\s*${identifier})*)(?=[\\s(;])`, 'gi');
+  const tables = new Set<string>();
+  for (const { upSource } of sources) {
+    for (const [, verb, list] of upSource.matchAll(statement)) {
+      for (const name of list!.split(',').map((n) => qualified(n.trim()))) {
+        if (verb!.toUpperCase() === 'CREATE') tables.add(name);
+        else tables.delete(name);
+      }
+    }
+  }
+  return [...tables].sort();
+}
+
 describeEngines('database', (ctx) => {
-  it('has every migration applied', async () => {
-    const { rows } = await ctx.db.executeSql(
-      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`,
-    );
-    const tables = rows.map((row) => row.table_name);
-    expect(tables).toEqual(
-      expect.arrayContaining(['merchants', 'invoices', 'invoice_items', 'open_invoices', 'idempotency_keys']),
-    );
+  it('has every migration applied: each file in migrations/ recorded, and every table they create present', async () => {
+    const { names, sources } = await readMigrationsFolder();
+    expect(Object.keys(migrations), 'migrations/index.ts vs the files in migrations/').toEqual(names);
     const applied = await ctx.db.executeSql('SELECT name FROM kysely_migration ORDER BY name');
-    expect(applied.rows.map((row) => row.name)).toEqual(Object.keys(migrations));
+    expect(
+      applied.rows.map((row) => row.name),
+      'kysely_migration vs the files in migrations/',
+    ).toEqual(names);
+
+    const created = tablesCreatedBy(sources);
+    const { rows } = await ctx.db.executeSql(
+      `SELECT table_schema || '.' || table_name AS name FROM information_schema.tables
+        WHERE table_schema IN ('public', 'pgboss') AND table_type = 'BASE TABLE'`,
+    );
+    const present: string[] = rows
+      .map((row) => row.name as string)
+      .filter((name) => !MIGRATOR_TABLES.includes(name))
+      .sort();
+    expect(present, 'tables the migrations create vs the migrated database').toEqual(expect.arrayContaining(created));
+    // Both ways in the public schema, so a table the source scan above misses fails too (pgboss
+    // also holds partitions named at run time).
+    expect(
+      present.filter((name) => name.startsWith('public.')),
+      'public tables in the database vs the migrations',
+    ).toEqual(created.filter((name) => name.startsWith('public.')));
+    // pgboss is compared one way only, so a scan that found none of its tables would pass there.
+    expect(created).toEqual(expect.arrayContaining(['pgboss.job', 'pgboss.queue']));
     // Running again finds nothing to do.
-    await migrateToLatest(ctx.db.db);
+    expect(await migrateToLatest(ctx.db.db)).toEqual([]);
   });
 
   it('returns int8 as bigint, date as text, smallint[] as number[], timestamptz as Date', async () => {
@@ -164,7 +239,7 @@ describeEngines('database', (ctx) => {
     expect(isUniqueViolation(err)).toBe(false);
   });
 
-  it('queues concurrent work on one engine without losing any', async () => {
+  it('runs concurrent transactions and statements without losing a write', async () => {
     const merchantId = await insertMerchant(ctx.db);
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
@@ -190,7 +265,9 @@ describe.runIf(ENGINES.includes('postgres'))('migrateToLatest on PostgreSQL', ()
     const first = await openDatabase({ databaseUrl: url, poolSize: 2 });
     const second = await openDatabase({ databaseUrl: url, poolSize: 2 });
     try {
-      await Promise.all([migrateToLatest(first.db), migrateToLatest(second.db)]);
+      const [byFirst, bySecond] = await Promise.all([migrateToLatest(first.db), migrateToLatest(second.db)]);
+      // Each migration was run by exactly one of the two.
+      expect([...byFirst, ...bySecond].sort()).toEqual(Object.keys(migrations));
       const { rows } = await first.executeSql('SELECT name FROM kysely_migration');
       expect(rows.map((row) => row.name)).toEqual(Object.keys(migrations));
       const merchants = await second.db.selectFrom('merchants').select('id').execute();

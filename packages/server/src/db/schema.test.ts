@@ -107,7 +107,7 @@ describeEngines('db/schema.ts', (ctx) => {
     }
   });
 
-  it('declares every table the migrations create, and no other', () => {
+  it('declares every table the migrations create in the public schema, and no other', () => {
     expect([...declared.keys()].sort(), 'tables in schema.ts vs the migrated database').toEqual([...actual.keys()].sort());
   });
 

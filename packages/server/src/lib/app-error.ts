@@ -1,7 +1,7 @@
 /**
  * One error type for the whole gateway. A code names the failure; the table gives its HTTP
- * status and the numeric `code` Hesabe clients read from the reply (reference §8.6 where one
- * exists). Routes never build error bodies themselves: the error handler does, from this.
+ * status and the numeric `code` Hesabe clients read from the reply (Hesabe's
+ * own code where it has one). Routes never build error bodies themselves: the error handler does, from this.
  */
 export const ERROR_CODES = {
   /** Undecryptable or unreadable envelope. Identical reply for every cause (no padding oracle). */

@@ -1,4 +1,4 @@
-import { EMAIL_MAX_LENGTH, isEmailAddress } from '@fawtara/contract';
+import { EMAIL_MAX_LENGTH, isEmailAddress, URL_MAX_LENGTH } from '@fawtara/contract';
 import { obviousProblem } from './address-guard.ts';
 import { formatMoney, MoneyError, parseMoney } from '@fawtara/wire';
 import { AppError, type FieldErrorMap } from './app-error.ts';
@@ -150,7 +150,7 @@ export class FieldValidator {
   /** An absolute http(s) URL. */
   httpUrl(obj: Record<string, unknown>, field: string, opts: { required?: boolean } = {}): string | undefined {
     if (this.missing(obj, field, opts.required ?? false)) return undefined;
-    const value = this.string(obj, field, { max: 2048 });
+    const value = this.string(obj, field, { max: URL_MAX_LENGTH });
     if (value === undefined) return undefined;
     let url: URL;
     try {

@@ -1,12 +1,11 @@
+import { PAGE_MAX, PAGE_SIZE, PAGE_SIZE_MAX } from '@fawtara/contract';
 import type { FieldValidator } from './field-validator.ts';
 
 /**
- * The list conventions shared by every list endpoint (reference §6.10, §6.12): `fromDate`,
- * `toDate` (merchant-local days, inclusive), `page` from 1, 20 a page (`perPage` up to 100 as an
- * addition), and Laravel-paginator metadata in the reply.
+ * The list conventions shared by every list endpoint: `fromDate`,
+ * `toDate` (merchant-local days, inclusive), `page` from 1, `PAGE_SIZE` a page (`perPage` up to
+ * `PAGE_SIZE_MAX` as an addition), and Laravel-paginator metadata in the reply.
  */
-export const PER_PAGE = 20;
-export const MAX_PER_PAGE = 100;
 
 export interface ListQuery {
   fromDate: string | undefined;
@@ -20,8 +19,8 @@ export function readListQuery(v: FieldValidator, input: Record<string, unknown>)
   const fromDate = v.date(input, 'fromDate');
   const toDate = v.date(input, 'toDate');
   if (fromDate && toDate && fromDate > toDate) v.fail('toDate', 'The toDate field must be a date on or after fromDate.');
-  const page = v.positiveInt(input, 'page', { max: 1_000_000 }) ?? 1;
-  const perPage = v.positiveInt(input, 'perPage', { max: MAX_PER_PAGE }) ?? PER_PAGE;
+  const page = v.positiveInt(input, 'page', { max: PAGE_MAX }) ?? 1;
+  const perPage = v.positiveInt(input, 'perPage', { max: PAGE_SIZE_MAX }) ?? PAGE_SIZE;
   return { fromDate, toDate, page, perPage, offset: (page - 1) * perPage };
 }
 

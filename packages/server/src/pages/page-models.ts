@@ -26,7 +26,7 @@ export interface PageChrome {
 }
 
 export interface MethodOption {
-  /** Payment method code, reference §8.2 (1 KNET, 2 MPGS, … 16 Google Pay). */
+  /** Payment method code (1 KNET, 2 MPGS, … 16 Google Pay). */
   code: number;
   flow: PaymentFlow;
 }

@@ -21,7 +21,7 @@ import type { DigitStyle, ErrorKind, Lang, MethodOption, PageChrome } from './pa
 import { renderCheckoutPage, renderErrorPage, renderInvoicePage, renderPaymentForm, renderResultPage, STYLESHEET } from './pages.ts';
 
 /**
- * The customer's side (issue 4): the invoice page `/s/<key>`, the open-invoice checkout
+ * The customer's side: the invoice page `/s/<key>`, the open-invoice checkout
  * `/open-invoice/checkout/<key>`, the method form, the payment post, the receipt, QR codes and
  * the stylesheet. HTTP only: the payments service decides, the templates draw.
  *

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /**
- * The seed documents' own samples, taken from ../shared/wire-vectors.json (decrypted with the
- * public sandbox key). Tests use them as the contract: our replies must carry every field of
- * the seeds' replies with the same JSON types.
+ * The documented samples of Hesabe's merchant API, encrypted with its public sandbox key
+ * (packages/wire/fixtures/wire-vectors.json, decrypted here). Tests use them as the contract:
+ * our replies must carry every field of the documented replies with the same JSON types.
  */
-const path = fileURLToPath(new URL('../../../../../shared/wire-vectors.json', import.meta.url));
+const path = fileURLToPath(new URL('../../../wire/fixtures/wire-vectors.json', import.meta.url));
 const vectors = JSON.parse(readFileSync(path, 'utf8')) as {
   secretKey: string;
   iv: string;

@@ -17,7 +17,7 @@ describeEngines('POST /api/v1/invoice', (ctx) => {
 
   const valid = () => ({ ...seed000Request.json, expiresAt: FUTURE });
 
-  it("creates the seed's sample invoice with every field of the seed's reply, same JSON types", async () => {
+  it("creates the documented sample invoice with every field of the documented reply, same JSON types", async () => {
     const res = await gw.call({ url: '/api/v1/invoice', payload: valid() });
     expect(res.status).toBe(200);
     expect(res.encrypted).toBe(true);
@@ -50,7 +50,7 @@ describeEngines('POST /api/v1/invoice', (ctx) => {
     expect(inv.created_at).toBe('2026-11-21 12:00:00');
   });
 
-  it('refuses the seed sample exactly as sent only for its past expiry date, and writes nothing', async () => {
+  it('refuses the documented sample exactly as sent only for its past expiry date, and writes nothing', async () => {
     const before = await countRows(ctx.db);
     const res = await gw.call({ url: '/api/v1/invoice', payload: seed000Request.json });
     expect(res.status).toBe(422);
@@ -64,7 +64,7 @@ describeEngines('POST /api/v1/invoice', (ctx) => {
 
   it('accepts the original encrypted sample bytes (16-byte padding) and decrypts the reply with the sandbox key', async () => {
     const res = await gw.call({ url: '/api/v1/invoice', data: seed000Request.hex });
-    // Same payload as the seed, so only the expiry is refused: proves the sample decrypted.
+    // Same payload as the documented sample, so only the expiry is refused: proves the sample decrypted.
     expect(res.status).toBe(422);
     expect(Object.keys(res.body.response)).toEqual(['expiresAt']);
   });
@@ -209,7 +209,7 @@ describeEngines('POST /api/v1/invoice/emi', (ctx) => {
   });
   afterAll(async () => gw.close());
 
-  it("creates the seed's two installments as one plan, in order", async () => {
+  it("creates the documented sample's two installments as one plan, in order", async () => {
     const res = await gw.call({ url: '/api/v1/invoice/emi', payload: seed003Request(FUTURE) });
     expect(res.status).toBe(200);
     const list = res.body.response;

@@ -12,7 +12,7 @@ describeEngines('POST /api/v1/open-invoice', (ctx) => {
   });
   afterAll(async () => gw.close());
 
-  it("creates the seed's fixed-amount sample from its original encrypted bytes, with the seed reply's fields and types", async () => {
+  it("creates the documented fixed-amount sample from its original encrypted bytes, with the documented reply's fields and types", async () => {
     const res = await gw.call({ url: '/api/v1/open-invoice', data: seed004Request.hex });
     expect(res.status).toBe(200);
     expect(res.body.message).toBe('Open Invoice has been created successfully.');

@@ -34,12 +34,12 @@ function currentQueuesSql(): string {
 }
 
 describe('migration 0005 (job queue)', () => {
-  it('installs the schema of the pinned pg-boss', () => {
+  it('holds the schema SQL the pinned pg-boss generates', () => {
     expect(SCHEMA, NEW_MIGRATION).toBe('pgboss');
     expect(PGBOSS_SCHEMA_SQL, NEW_MIGRATION).toBe(installedPgBossSchemaSql());
   });
 
-  it('creates every queue with today’s retry settings', () => {
+  it('holds the queue SQL today’s QUEUES settings generate', () => {
     expect(QUEUES_SQL, NEW_MIGRATION).toBe(currentQueuesSql());
   });
 });

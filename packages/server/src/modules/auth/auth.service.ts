@@ -9,7 +9,7 @@ import { createAuthRepo } from './auth.repo.ts';
 import { decoyHash, verifyPassword } from './passwords.ts';
 
 /**
- * Panel login and token refresh (Hesabe §6.1–6.2), hardened:
+ * Panel login and token refresh, hardened:
  * - refresh tokens are opaque, stored as sha256, rotated on every use;
  * - presenting a refresh token that was already used revokes its whole family (it was stolen,
  *   or the client is replaying: either way every descendant is untrusted);

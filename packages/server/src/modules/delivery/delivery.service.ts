@@ -2,11 +2,14 @@ import { formatMoney } from '@fawtara/wire';
 import type { Database, Executor } from '../../db/database.ts';
 import type { Invoice } from '../../db/schema.ts';
 import type { Clock } from '../../lib/clock.ts';
+import * as invoiceState from '../invoices/invoice-state.ts';
 import { invoicePageUrl, smsTexts } from '../invoices/invoice-view.ts';
+import { createInvoicesRepo } from '../invoices/invoices.repo.ts';
 import type { Job, JobQueue } from '../jobs/job-queue.ts';
 import { requeueOverdue } from '../jobs/requeue-overdue.ts';
 import { jitteredBackoffMs } from '../../lib/backoff.ts';
 import { composeInvoiceMessage } from './invoice-message.ts';
+import { createDeliveryRepo } from './delivery.repo.ts';
 import type { MessageChannel, MessageSender } from './message-sender.ts';
 
 /**
@@ -24,7 +27,7 @@ export const CHANNEL_OF: Record<number, MessageChannel | undefined> = { 0: 'sms'
 /** channel → the code stored in `delivery_requests.channel` (the invoiceSubType codes). */
 const CHANNEL_CODE: Record<MessageChannel, number> = { sms: 0, whatsapp: 1, email: 2 };
 
-export const SMS_STATUS = { pending: 0, sent: 1, failed: 2 } as const;
+export { SMS_STATUS } from '../invoices/invoice-state.ts';
 
 /** Tries per message before it is marked failed (about 10 hours with the default backoff). */
 export const MAX_ATTEMPTS = 8;
@@ -51,6 +54,8 @@ export function destinationOf(inv: Pick<Invoice, 'country_code' | 'mobile_number
 
 export function createDeliveryService(deps: DeliveryServiceDeps) {
   const { db } = deps.database;
+  const repo = createDeliveryRepo();
+  const invoicesRepo = createInvoicesRepo({ database: deps.database });
 
   return {
     /**
@@ -63,13 +68,9 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
       const destination = r.destination ?? destinationOf(r.invoice, channel);
       if (!destination) return undefined;
       const now = deps.clock.now();
-      const row = await trx
-        .insertInto('delivery_requests')
-        .values({ merchant_id: r.invoice.merchant_id, invoice_id: r.invoice.id, reason: r.reason, channel: CHANNEL_CODE[channel], destination, last_error: null, next_attempt_at: now, created_at: now, updated_at: now })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await deps.queue.send('delivery.send', { requestId: String(row.id) }, { db: trx });
-      return row.id;
+      const id = await repo.insertRequest(trx, { merchant_id: r.invoice.merchant_id, invoice_id: r.invoice.id, reason: r.reason, channel: CHANNEL_CODE[channel], destination, last_error: null, next_attempt_at: now, created_at: now, updated_at: now });
+      await deps.queue.send('delivery.send', { requestId: String(id) }, { db: trx });
+      return id;
     },
 
     wake(): void {
@@ -84,17 +85,11 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
     /** The `delivery.send` job: one try of one requested message. Safe to run twice. */
     async send(job: Job<{ requestId: string }>): Promise<'sent' | 'failed' | 'skipped' | 'retry'> {
       const id = BigInt(job.data.requestId);
-      const req = await db.selectFrom('delivery_requests').selectAll().where('id', '=', id).executeTakeFirst();
+      const req = await repo.findRequest(db, id);
       if (!req || req.status !== 'pending') return 'skipped';
       // The invoice with its merchant's name in one query, then its items.
-      const { merchant_name, ...inv } = await db
-        .selectFrom('invoices as i')
-        .innerJoin('merchants as m', 'm.id', 'i.merchant_id')
-        .selectAll('i')
-        .select('m.name as merchant_name')
-        .where('i.id', '=', req.invoice_id)
-        .executeTakeFirstOrThrow();
-      const items = await db.selectFrom('invoice_items').selectAll().where('invoice_id', '=', inv.id).orderBy('position').execute();
+      const { merchant_name, ...inv } = await invoicesRepo.getWithMerchantName(db, req.invoice_id);
+      const items = (await invoicesRepo.itemsFor(db, [inv.id])).get(inv.id) ?? [];
       const channel = CHANNEL_OF[req.channel]!;
       const message = composeInvoiceMessage({
         channel,
@@ -122,31 +117,18 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
       const outcome = result.ok ? 'sent' : result.permanent || tries >= MAX_ATTEMPTS ? 'failed' : 'retry';
       const next = outcome === 'retry' ? new Date(now.getTime() + (deps.backoffMs ?? deliveryBackoffMs)(tries)) : null;
       await db.transaction().execute(async (trx) => {
-        const moved = await trx
-          .updateTable('delivery_requests')
-          .set({
-            status: outcome === 'retry' ? 'pending' : outcome,
-            attempts: tries,
-            last_error: result.ok ? null : response,
-            provider_response: result.ok ? response : result.providerResponse || null,
-            sent_at: outcome === 'sent' ? now : null,
-            next_attempt_at: next,
-            updated_at: now,
-          })
-          .where('id', '=', id)
-          .where('status', '=', 'pending')
-          // A job re-run after a crash, racing the live one, changes nothing.
-          .where('attempts', '=', req.attempts)
-          .executeTakeFirst();
-        if (moved.numUpdatedRows === 0n) return;
+        const moved = await repo.recordAttempt(trx, id, req.attempts, {
+          status: outcome === 'retry' ? 'pending' : outcome,
+          attempts: tries,
+          lastError: result.ok ? null : response,
+          providerResponse: result.ok ? response : result.providerResponse || null,
+          sentAt: outcome === 'sent' ? now : null,
+          nextAttemptAt: next,
+          now,
+        });
+        if (!moved) return;
         if (next) await deps.queue.send('delivery.send', { requestId: String(id) }, { db: trx, startAfter: next });
-        else {
-          await trx
-            .updateTable('invoices')
-            .set({ sms_status: outcome === 'sent' ? SMS_STATUS.sent : SMS_STATUS.failed, sms_response: response })
-            .where('id', '=', inv.id)
-            .execute();
-        }
+        else await invoiceState.recordDelivery(trx, inv.id, outcome === 'sent' ? 'sent' : 'failed', response);
       });
       return outcome;
     },

@@ -3,6 +3,7 @@ import type { Clock } from '../../lib/clock.ts';
 import type { DeliveryService } from '../delivery/delivery.service.ts';
 import type { WebhooksService } from '../webhooks/webhooks.service.ts';
 import { createInvoicesRepo } from './invoices.repo.ts';
+import * as invoiceState from './invoice-state.ts';
 
 /**
  * The `invoices.expire` job, every minute (issue 5):
@@ -23,7 +24,7 @@ export function createInvoiceExpiryService(deps: { database: Database; clock: Cl
   /** One batch expired, each with its event, in one transaction; returns how many. */
   async function expireBatch(now: Date): Promise<number> {
     return db.transaction().execute(async (trx) => {
-      const rows = await repo.expireDue(trx, now, BATCH);
+      const rows = await invoiceState.expireDue(trx, now, BATCH);
       for (const row of rows) await deps.webhooks.emit(trx, { type: 'invoice.expired', merchant: { id: row.merchant_id }, invoice: row });
       return rows.length;
     });

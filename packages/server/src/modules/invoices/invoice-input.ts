@@ -1,3 +1,13 @@
+import {
+  CUSTOMER_NAME_MAX_LENGTH,
+  DESCRIPTION_MAX_LENGTH,
+  INVOICE_AMOUNT_MAX_FILS,
+  ITEM_AMOUNT_MAX_FILS,
+  ITEM_QUANTITY_MAX,
+  ITEM_TITLE_MAX_LENGTH,
+  ITEMS_MAX,
+  REFERENCE_NUMBER_MAX_LENGTH,
+} from '@fawtara/contract';
 import { formatMoney } from '@fawtara/wire';
 import { asObject, type FieldValidator } from '../../lib/field-validator.ts';
 import { readApiCountryCode, readApiMobileNumber } from '../../lib/phone.ts';
@@ -5,14 +15,11 @@ import type { Merchant } from '../../db/schema.ts';
 import { PAYMENT_METHOD_CODES, PAYMENT_METHODS } from './payment-methods.ts';
 
 /**
- * Validation of one invoice as sent to `POST /api/v1/invoice` (seed 000) or as one element of
- * `POST /api/v1/invoice/emi` (seed 003). Accepts what real Hesabe clients send (numbers or strings,
+ * Validation of one invoice as sent to `POST /api/v1/invoice` or as one element of
+ * `POST /api/v1/invoice/emi`. Accepts what real Hesabe clients send (numbers or strings,
  * `allocatePayType` as "1,2" or an array, `itemsList` as an array or a JSON string, "+965"), and
  * refuses everything else with the exact field named.
  */
-export const MAX_INVOICE_FILS = 100_000_000n; // 100,000.000 KWD, the gateway's own ceiling (reference §9)
-export const MAX_ITEMS = 100;
-
 export interface InvoiceItemInput {
   title: string;
   rate: bigint;
@@ -47,8 +54,8 @@ export interface InvoiceRules {
 }
 
 export function readInvoice(v: FieldValidator, body: Record<string, unknown>, rules: InvoiceRules): InvoiceInput | undefined {
-  const amount = v.money(body, 'amount', { required: true, max: MAX_INVOICE_FILS });
-  const customerName = v.string(body, 'customerName', { required: true, max: 100 });
+  const amount = v.money(body, 'amount', { required: true, max: INVOICE_AMOUNT_MAX_FILS });
+  const customerName = v.string(body, 'customerName', { required: true, max: CUSTOMER_NAME_MAX_LENGTH });
   const countryCode = readApiCountryCode(v, body);
   const mobileNumber = readApiMobileNumber(v, body);
   const deliveryType = v.code(body, 'invoiceType', ['0', '1'] as const, { required: true, names: '"0" URL sharing, "1" SMS invoice' });
@@ -60,8 +67,8 @@ export function readInvoice(v: FieldValidator, body: Record<string, unknown>, ru
     required: deliveryChannel === '2',
     requiredReason: 'when invoiceSubType is "2" (Email)',
   });
-  const referenceNumber = v.string(body, 'referenceNumber', { required: rules.requireReference, max: 100 }) ?? null;
-  const description = v.string(body, 'description', { max: 1000 }) ?? null;
+  const referenceNumber = v.string(body, 'referenceNumber', { required: rules.requireReference, max: REFERENCE_NUMBER_MAX_LENGTH }) ?? null;
+  const description = v.string(body, 'description', { max: DESCRIPTION_MAX_LENGTH }) ?? null;
   const paymentMethods = readPaymentMethods(v, body, rules.merchant);
   const expiresOn = v.date(body, 'expiresAt', { required: true, notBefore: rules.today });
   const language = v.code(body, 'language', ['en', 'ar'] as const) ?? rules.merchant.default_language;
@@ -134,7 +141,7 @@ function readItems(v: FieldValidator, body: Record<string, unknown>, invoiceAmou
     }
   }
   if (!Array.isArray(raw)) return v.fail(field, 'The itemsList field must be an array of items (or a JSON string of one).');
-  if (raw.length > MAX_ITEMS) return v.fail(field, `The itemsList field must not have more than ${MAX_ITEMS} items.`);
+  if (raw.length > ITEMS_MAX) return v.fail(field, `The itemsList field must not have more than ${ITEMS_MAX} items.`);
 
   const items: InvoiceItemInput[] = [];
   raw.forEach((entry, i) => {
@@ -144,10 +151,10 @@ function readItems(v: FieldValidator, body: Record<string, unknown>, invoiceAmou
       v.nested(field).fail(String(i), 'Each item must be an object {itemTitle, rate, quantity, amount}.');
       return;
     }
-    const title = iv.string(item, 'itemTitle', { required: true, max: 200 });
-    const rate = iv.money(item, 'rate', { required: true, max: MAX_INVOICE_FILS });
-    const quantity = iv.positiveInt(item, 'quantity', { required: true, max: 1_000_000 });
-    const amount = iv.money(item, 'amount', { required: true, max: MAX_INVOICE_FILS });
+    const title = iv.string(item, 'itemTitle', { required: true, max: ITEM_TITLE_MAX_LENGTH });
+    const rate = iv.money(item, 'rate', { required: true, max: ITEM_AMOUNT_MAX_FILS });
+    const quantity = iv.positiveInt(item, 'quantity', { required: true, max: ITEM_QUANTITY_MAX });
+    const amount = iv.money(item, 'amount', { required: true, max: ITEM_AMOUNT_MAX_FILS });
     if (rate !== undefined && quantity !== undefined && amount !== undefined && amount > rate * BigInt(quantity)) {
       iv.fail('amount', `The amount field must not be greater than rate × quantity (${formatMoney(rate * BigInt(quantity))}).`);
       return;

@@ -1,3 +1,5 @@
+import type { Static } from 'typebox';
+import { SEARCH_MAX_LENGTH, SEARCH_MIN_LENGTH, type DashboardReply } from '@fawtara/contract';
 import type { Database } from '../../db/database.ts';
 import type { Invoice, Merchant } from '../../db/schema.ts';
 import type { WriteScope } from '../../db/write-scope.ts';
@@ -8,7 +10,8 @@ import { localDate } from '../../lib/merchant-time.ts';
 import { pageOf, readListQuery } from '../../lib/list-query.ts';
 import { parseId } from '../../lib/path-id.ts';
 import { nationalPartOfSearch, readApiCountryCode, readApiMobileNumber, toInternational } from '../../lib/phone.ts';
-import { effectiveStatus, toInvoiceObject, type InvoiceObject } from './invoice-view.ts';
+import * as invoiceState from './invoice-state.ts';
+import { toInvoiceObject, type InvoiceObject } from './invoice-view.ts';
 import { createInvoicesRepo, type InvoiceFilters } from './invoices.repo.ts';
 import { createPaymentsRepo } from '../payments/payments.repo.ts';
 import { toTransactionObject } from '../payments/transaction-view.ts';
@@ -79,14 +82,14 @@ export function createInvoiceManagementService(deps: { database: Database; clock
     },
 
     /** A page of invoices, newest first, with counts by status over the same dates and type. */
-    async dashboard(ctx: { merchant: Merchant; filters: Record<string, unknown> }) {
+    async dashboard(ctx: { merchant: Merchant; filters: Record<string, unknown> }): Promise<Static<typeof DashboardReply>> {
       const input = ctx.filters;
       const v = new FieldValidator();
       const list = readListQuery(v, input);
       const { fromDate, toDate, perPage, offset } = list;
       const type = v.code(input, 'invoiceType', ['0', '1', '6', '7'] as const, { names: '"1" single, "0" subscription, "6" split, "7" HeStallMent' });
-      const searchText = v.string(input, 'search', { max: 100 });
-      if (searchText !== undefined && [...searchText].length < 3) v.fail('search', 'The search field must be at least 3 characters.');
+      const searchText = v.string(input, 'search', { max: SEARCH_MAX_LENGTH });
+      if (searchText !== undefined && [...searchText].length < SEARCH_MIN_LENGTH) v.fail('search', `The search field must be at least ${SEARCH_MIN_LENGTH} characters.`);
       v.throwIfInvalid();
 
       const filters: InvoiceFilters = { merchantId: ctx.merchant.id };
@@ -151,7 +154,7 @@ export function createInvoiceManagementService(deps: { database: Database; clock
       const inv = await repo.findById(db, ctx.merchant.id, resendId!);
       if (!inv) throw notFound();
       const now = deps.clock.now();
-      const status = effectiveStatus(inv, localDate(now, ctx.merchant.time_zone));
+      const status = invoiceState.effectiveStatus(inv, localDate(now, ctx.merchant.time_zone));
       if (status !== 'pending') throw new AppError('CONFLICT', { message: `The invoice cannot be resent: it is ${status}.` });
       // Read before the write: inside its transaction only its own connection may be used.
       const [obj] = await present(ctx.merchant, [inv]);
@@ -177,7 +180,7 @@ export function createInvoiceManagementService(deps: { database: Database; clock
       const now = deps.clock.now();
       const today = localDate(now, ctx.merchant.time_zone);
       const cancelled = await db.transaction().execute(async (trx) => {
-        const inv = await repo.cancelIfPayable(trx, ctx.merchant.id, ctx.token, today, now);
+        const inv = await invoiceState.cancel(trx, ctx.merchant.id, ctx.token, today, now);
         if (inv) await deps.webhooks.emit(trx, { type: 'invoice.cancelled', merchant: ctx.merchant, invoice: inv });
         return inv;
       });
@@ -187,7 +190,7 @@ export function createInvoiceManagementService(deps: { database: Database; clock
       }
       const inv = await repo.findByToken(db, ctx.merchant.id, ctx.token);
       if (!inv) throw notFound();
-      const status = effectiveStatus(inv, today);
+      const status = invoiceState.effectiveStatus(inv, today);
       if (status === 'pending') {
         throw new AppError('CONFLICT', { message: 'Invoice status update failed: a customer is paying it right now. Try again in a few minutes.' });
       }

@@ -1,65 +1,22 @@
+import type { Static } from 'typebox';
+import type { InvoiceObject as InvoiceObjectSchema } from '@fawtara/contract';
 import { formatMoney } from '@fawtara/wire';
 import type { Invoice, InvoiceItem, Merchant } from '../../db/schema.ts';
 import { formatTimestamp } from '../../lib/merchant-time.ts';
 import type { TransactionObject } from '../payments/transaction-view.ts';
 
-/**
- * The invoice object as Hesabe returns it (seed 000's decrypted reply), field for field and
- * type for type. Fawtara's additions come after the original fields and never change them.
- */
+/** Hesabe's id of Kuwait, the only country an invoice or a merchant can be in. */
 export const KUWAIT_COUNTRY_ID = 11;
 
 /** `invoice_status` codes: null while payable, as in the create reply. */
 const STATUS_CODES: Record<Invoice['status'], number | null> = { pending: null, paid: 1, expired: 2, cancelled: 3 };
 
-export interface InvoiceObject {
-  id: number;
-  invoice_type: number;
-  invoice_sub_type: string;
-  token: string;
-  access_key: string;
-  split_access_key: string;
-  merchant_id: number;
-  reference_number: string | null;
-  amount: string;
-  service_charge: string;
-  payment_method: string[];
-  discount: string;
-  description: string | null;
-  sms_response: string;
-  invoice_status: number | null;
-  subscription: null;
-  sms_status: number;
-  url_status: null;
-  visited_count: number | null;
-  country_id: number;
-  created_id: number;
-  language: string;
-  expires_at: string;
-  attachment: string;
-  url: string;
-  spliturl: null;
-  created_at: string;
-  updated_at: string;
-  en_sms: string;
-  ar_sms: string;
-  customer: { name: string; email: string | null; phone_number: string };
-  created_by_merchant: { id: number; name: string };
-  products: Array<{ id: number; item_title: string; rate: string; quantity: number; amount: string }>;
-  transaction: TransactionObject | null;
-  // Fawtara additions
-  status: Invoice['status'];
-  currency: string;
-  invoice_delivery_type: string;
-  webhook: string | null;
-  plan_id?: number;
-  installment_number?: number;
-  installments_count?: number;
-  /** Fawtara addition on installments read back: the plan's aggregate state. */
-  plan?: { id: number; installments_count: number; paid_count: number; status: PlanStatus };
-  /** QR code of `url`. */
-  qr_code: { svg: string; png: string };
-}
+/**
+ * The invoice object as Hesabe returns it, field for field and type for type, with Fawtara's
+ * additions after the original fields. Derived from the contract's schema, so the compiler checks
+ * the builder below against what the documentation says.
+ */
+export type InvoiceObject = Static<typeof InvoiceObjectSchema>;
 
 export type PlanStatus = 'pending' | 'partially_paid' | 'paid' | 'cancelled';
 
@@ -78,14 +35,6 @@ export function smsTexts(inv: Pick<Invoice, 'customer_name' | 'amount' | 'refere
     en: `Hi ${inv.customer_name} , \r\nYour transaction amount is KD ${amount} with the ref no : ${ref} . Review and pay at`,
     ar: `hi ${inv.customer_name},\r\nمبلغ الصفقة هو دينار كويتي ${amount} مع المرجع رقم: ${ref}. مراجعة وتدفع في`,
   };
-}
-
-/**
- * The invoice's state as a customer meets it on `today` (merchant-local `YYYY-MM-DD`): a pending
- * invoice past its expiry day is expired even before the expiry job has stored it.
- */
-export function effectiveStatus(inv: Pick<Invoice, 'status' | 'expires_on'>, today: string): Invoice['status'] {
-  return inv.status === 'pending' && inv.expires_on < today ? 'expired' : inv.status;
 }
 
 export function invoicePageUrl(publicBaseUrl: string, accessKey: string): string {
@@ -141,7 +90,8 @@ export function toInvoiceObject(
       .map((it) => ({ id: Number(it.id), item_title: it.title, rate: formatMoney(it.rate), quantity: it.quantity, amount: formatMoney(it.amount) })),
     transaction,
     status: inv.status,
-    currency: inv.currency,
+    // The only currency the column's CHECK constraint allows.
+    currency: 'KWD',
     invoice_delivery_type: String(inv.delivery_type),
     webhook: inv.webhook_url,
     qr_code: { svg: `${url}/qr.svg`, png: `${url}/qr.png` },

@@ -119,6 +119,17 @@ export function createInvoicesRepo(deps: { database: Database }) {
       return db.selectFrom('invoices').selectAll().where('token', '=', token).where('merchant_id', '=', merchantId).executeTakeFirst();
     },
 
+    /** An invoice with its merchant's name, in one query (a message to its customer names both); throws when there is none. */
+    async getWithMerchantName(db: Executor, id: bigint): Promise<Invoice & { merchant_name: string }> {
+      return db
+        .selectFrom('invoices as i')
+        .innerJoin('merchants as m', 'm.id', 'i.merchant_id')
+        .selectAll('i')
+        .select('m.name as merchant_name')
+        .where('i.id', '=', id)
+        .executeTakeFirstOrThrow();
+    },
+
     /** A page, newest first (merchant-local day, then id). */
     async listPage(db: Executor, f: InvoiceFilters, limit: number, offset: number): Promise<Invoice[]> {
       return filtered(db.selectFrom('invoices').selectAll(), f).orderBy('created_on', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute();
@@ -188,47 +199,6 @@ export function createInvoicesRepo(deps: { database: Database }) {
         .execute();
       for (const r of rows) out.set(r.plan_id!, { planId: r.plan_id!, count: Number(r.count), paid: Number(r.paid), cancelled: Number(r.cancelled) });
       return out;
-    },
-
-    /**
-     * pending → cancelled, only while payable (not past its expiry day) and while no payment
-     * attempt holds the invoice (migration 0003). The conditions in the UPDATE are the guard: a
-     * payment claiming the invoice at the same moment wins or loses cleanly, never both.
-     */
-    async cancelIfPayable(db: Executor, merchantId: bigint, token: string, today: string, now: Date): Promise<Invoice | undefined> {
-      return db
-        .updateTable('invoices')
-        .set({ status: 'cancelled', cancelled_at: now, updated_at: now })
-        .where('merchant_id', '=', merchantId)
-        .where('token', '=', token)
-        .where('status', '=', 'pending')
-        .where('expires_on', '>=', today)
-        .where((eb) => eb.or([eb('payment_locked_until', 'is', null), eb('payment_locked_until', '<', now)]))
-        .returningAll()
-        .executeTakeFirst();
-    },
-
-    /**
-     * pending → expired for up to `limit` invoices past the end of their expiry day in their
-     * merchant's time zone, skipping any a payment attempt holds. SKIP LOCKED: a second process
-     * running the same minute takes other rows, never the same ones.
-     */
-    async expireDue(db: Executor, now: Date, limit: number): Promise<Invoice[]> {
-      const { rows } = await sql<Invoice>`
-        WITH due AS (
-          SELECT i.id FROM invoices i JOIN merchants m ON m.id = i.merchant_id
-          WHERE i.status = 'pending'
-            AND i.expires_on < (${now}::timestamptz AT TIME ZONE m.time_zone)::date
-            AND (i.payment_locked_until IS NULL OR i.payment_locked_until < ${now})
-          ORDER BY i.expires_on
-          LIMIT ${limit}
-          FOR UPDATE OF i SKIP LOCKED
-        )
-        UPDATE invoices i SET status = 'expired', expired_at = ${now}, updated_at = ${now}
-        FROM due
-        WHERE i.id = due.id
-        RETURNING i.*`.execute(db);
-      return rows;
     },
 
     /**

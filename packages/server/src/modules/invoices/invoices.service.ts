@@ -1,3 +1,4 @@
+import { INSTALLMENTS_MAX } from '@fawtara/contract';
 import type { Merchant, NewInvoice } from '../../db/schema.ts';
 import { retryOnUniqueClash, type Database, type Executor } from '../../db/database.ts';
 import type { WriteScope } from '../../db/write-scope.ts';
@@ -9,8 +10,6 @@ import { readInvoice, type InvoiceInput } from './invoice-input.ts';
 import { toInvoiceObject, type InvoiceObject } from './invoice-view.ts';
 import { createInvoicesRepo } from './invoices.repo.ts';
 import { CHANNEL_OF, type DeliveryService } from '../delivery/delivery.service.ts';
-
-export const MAX_INSTALLMENTS = 500;
 
 /** The random identifiers of an invoice; a clash on one is retried with fresh values. */
 const FRESH_ID_CONSTRAINTS = ['invoices_token_key', 'invoices_access_key_key'] as const;
@@ -113,8 +112,8 @@ export function createInvoicesService(deps: { clock: Clock; publicBaseUrl: strin
       const list = ctx.payload.invoices;
       if (!Array.isArray(list) || list.length === 0) {
         v.fail('invoices', 'The invoices field is required and must be a non-empty array of installments.');
-      } else if (list.length > MAX_INSTALLMENTS) {
-        v.fail('invoices', `The invoices field must not have more than ${MAX_INSTALLMENTS} installments.`);
+      } else if (list.length > INSTALLMENTS_MAX) {
+        v.fail('invoices', `The invoices field must not have more than ${INSTALLMENTS_MAX} installments.`);
       }
       v.throwIfInvalid();
 

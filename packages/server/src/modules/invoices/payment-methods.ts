@@ -1,5 +1,5 @@
 /**
- * Payment method codes (`allocatePayType`, `payment_method`), reference §8.2. 15 (subscription)
+ * Payment method codes (`allocatePayType`, `payment_method`). 15 (subscription)
  * is a checkout mode, not a method a customer picks, so invoices do not accept it.
  */
 export const PAYMENT_METHODS: Readonly<Record<number, string>> = {

@@ -34,6 +34,11 @@ export function createMerchantsRepo() {
       return db.selectFrom('merchants').selectAll().where('id', '=', id).executeTakeFirst();
     },
 
+    /** Where a merchant's events go by default and the zone their times are told in. */
+    async webhookTarget(db: Executor, id: bigint): Promise<Pick<Merchant, 'time_zone' | 'webhook_url'>> {
+      return db.selectFrom('merchants').select(['time_zone', 'webhook_url']).where('id', '=', id).executeTakeFirstOrThrow();
+    },
+
     async list(db: Executor): Promise<Merchant[]> {
       return db.selectFrom('merchants').selectAll().orderBy('id').execute();
     },

@@ -1,34 +1,14 @@
+import type { Static } from 'typebox';
+import type { OpenInvoiceObject as OpenInvoiceObjectSchema } from '@fawtara/contract';
 import { formatMoney } from '@fawtara/wire';
 import type { Merchant, OpenInvoice } from '../../db/schema.ts';
 import { formatTimestamp } from '../../lib/merchant-time.ts';
 
-/** The open-invoice object of seed 004's decrypted reply, plus Fawtara's additions at the end. */
-export interface OpenInvoiceObject {
-  id: number;
-  merchant_id: number;
-  title: string;
-  reference_number: string;
-  type: string;
-  description: string | null;
-  fixed_amount: string | null;
-  min_amount: string | null;
-  max_amount: string | null;
-  paid_status: number;
-  status: number | null;
-  created_by: number;
-  created_at: string;
-  updated_at: string;
-  expiry_date: string | null;
-  url: string;
-  total_amount_customer_paid: string;
-  total_customer_tried_count: number | null;
-  total_customer_paid_count: number;
-  // Fawtara additions
-  state: OpenInvoice['status'];
-  currency: 'KWD';
-  /** QR code of `url`. */
-  qr_code: { svg: string; png: string };
-}
+/**
+ * The open-invoice object as Hesabe returns it, plus Fawtara's additions at the end; derived from
+ * the contract's schema, so the compiler checks the builder against the documentation.
+ */
+export type OpenInvoiceObject = Static<typeof OpenInvoiceObjectSchema>;
 
 export function openInvoiceUrl(publicBaseUrl: string, publicKey: string): string {
   return `${publicBaseUrl}/open-invoice/checkout/${publicKey}`;

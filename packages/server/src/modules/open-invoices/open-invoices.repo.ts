@@ -51,29 +51,5 @@ export function createOpenInvoicesRepo() {
       const row = await filtered(db, f).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
       return Number(row.n);
     },
-
-    /** Changes the expiry of an active open invoice; undefined when it is not active. */
-    async setExpiry(db: Executor, merchantId: bigint, id: bigint, expiryDate: string, now: Date): Promise<OpenInvoice | undefined> {
-      return db
-        .updateTable('open_invoices')
-        .set({ expiry_date: expiryDate, updated_at: now })
-        .where('id', '=', id)
-        .where('merchant_id', '=', merchantId)
-        .where('status', '=', 'active')
-        .returningAll()
-        .executeTakeFirst();
-    },
-
-    /** active → cancelled; undefined when it was not active. */
-    async cancel(db: Executor, merchantId: bigint, id: bigint, now: Date): Promise<OpenInvoice | undefined> {
-      return db
-        .updateTable('open_invoices')
-        .set({ status: 'cancelled', cancelled_at: now, updated_at: now })
-        .where('id', '=', id)
-        .where('merchant_id', '=', merchantId)
-        .where('status', '=', 'active')
-        .returningAll()
-        .executeTakeFirst();
-    },
   };
 }

@@ -1,3 +1,4 @@
+import { DESCRIPTION_MAX_LENGTH, INVOICE_AMOUNT_MAX_FILS, OPEN_INVOICE_TITLE_MAX_LENGTH, SEARCH_MAX_LENGTH } from '@fawtara/contract';
 import { retryOnUniqueClash } from '../../db/database.ts';
 import type { Database } from '../../db/database.ts';
 import type { Merchant } from '../../db/schema.ts';
@@ -9,9 +10,9 @@ import { parseId } from '../../lib/path-id.ts';
 import { pageOf, readListQuery } from '../../lib/list-query.ts';
 import { localDate } from '../../lib/merchant-time.ts';
 import { numericToken, publicKey } from '../../lib/random-ids.ts';
-import { MAX_INVOICE_FILS } from '../invoices/invoice-input.ts';
 import { toOpenInvoiceObject, type OpenInvoiceObject } from './open-invoice-view.ts';
 import { createOpenInvoicesRepo } from './open-invoices.repo.ts';
+import * as openInvoiceState from './open-invoice-state.ts';
 
 /**
  * Open invoices (seed 004): a reusable payment link, fixed amount (`amountType` "0") or an amount
@@ -26,8 +27,8 @@ export function createOpenInvoicesService(deps: { clock: Clock; publicBaseUrl: s
       const now = deps.clock.now();
       const body = ctx.payload;
       const v = new FieldValidator();
-      const title = v.string(body, 'title', { required: true, max: 200 });
-      const description = v.string(body, 'description', { max: 1000 }) ?? null;
+      const title = v.string(body, 'title', { required: true, max: OPEN_INVOICE_TITLE_MAX_LENGTH });
+      const description = v.string(body, 'description', { max: DESCRIPTION_MAX_LENGTH }) ?? null;
       const amountType = v.code(body, 'amountType', ['0', '1'] as const, { required: true, names: '"0" fixed amount, "1" customer chooses between min and max' });
       const expiryDate = v.date(body, 'expiryDate', { notBefore: localDate(now, ctx.merchant.time_zone) }) ?? null;
 
@@ -36,11 +37,11 @@ export function createOpenInvoicesService(deps: { clock: Clock; publicBaseUrl: s
       let max: bigint | null = null;
       const isBlank = (f: string) => body[f] === undefined || body[f] === null || body[f] === '';
       if (amountType === '0') {
-        fixed = v.money(body, 'fixAmount', { required: true, max: MAX_INVOICE_FILS }) ?? null;
+        fixed = v.money(body, 'fixAmount', { required: true, max: INVOICE_AMOUNT_MAX_FILS }) ?? null;
         for (const f of ['minAmount', 'maxAmount']) if (!isBlank(f)) v.fail(f, `The ${f} field must be empty for a fixed amount invoice (amountType "0").`);
       } else if (amountType === '1') {
-        min = v.money(body, 'minAmount', { required: true, max: MAX_INVOICE_FILS }) ?? null;
-        max = v.money(body, 'maxAmount', { required: true, max: MAX_INVOICE_FILS }) ?? null;
+        min = v.money(body, 'minAmount', { required: true, max: INVOICE_AMOUNT_MAX_FILS }) ?? null;
+        max = v.money(body, 'maxAmount', { required: true, max: INVOICE_AMOUNT_MAX_FILS }) ?? null;
         if (!isBlank('fixAmount')) v.fail('fixAmount', 'The fixAmount field must be empty for an open amount invoice (amountType "1").');
         if (min !== null && max !== null && max <= min) v.fail('maxAmount', 'The maxAmount field must be greater than minAmount.');
       }
@@ -77,7 +78,7 @@ export function createOpenInvoicesService(deps: { clock: Clock; publicBaseUrl: s
       const v = new FieldValidator();
       const list = readListQuery(v, input);
       const { fromDate, toDate } = list;
-      const search = v.string(input, 'search', { max: 100 });
+      const search = v.string(input, 'search', { max: SEARCH_MAX_LENGTH });
       v.throwIfInvalid();
       const filters = {
         merchantId: ctx.merchant.id,
@@ -106,7 +107,7 @@ export function createOpenInvoicesService(deps: { clock: Clock; publicBaseUrl: s
       if (id === undefined) throw new AppError('NOT_FOUND');
       const { db } = deps.database;
       // The guarded UPDATE decides; a miss is then told apart: not found, or cancelled.
-      const updated = await repo.setExpiry(db, ctx.merchant.id, id, expiryDate!, now);
+      const updated = await openInvoiceState.setExpiry(db, ctx.merchant.id, id, expiryDate!, now);
       if (!updated) {
         if (!(await repo.findById(db, ctx.merchant.id, id))) throw new AppError('NOT_FOUND');
         throw new AppError('CONFLICT', { message: 'Open invoice update failed: it is cancelled.' });
@@ -119,7 +120,7 @@ export function createOpenInvoicesService(deps: { clock: Clock; publicBaseUrl: s
       const id = parseId(ctx.id);
       if (id === undefined) throw new AppError('NOT_FOUND');
       const { db } = deps.database;
-      const cancelled = await repo.cancel(db, ctx.merchant.id, id, deps.clock.now());
+      const cancelled = await openInvoiceState.cancel(db, ctx.merchant.id, id, deps.clock.now());
       if (!cancelled) {
         if (!(await repo.findById(db, ctx.merchant.id, id))) throw new AppError('NOT_FOUND');
         throw new AppError('CONFLICT', { message: 'Open invoice cancel failed: it is already cancelled.' });

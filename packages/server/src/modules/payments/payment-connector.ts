@@ -1,7 +1,7 @@
 /**
- * The one interface every payment connector implements (DESIGN.md: start, complete, refund,
+ * The one interface every payment connector implements (start, complete, refund,
  * status). The gateway owns invoices and transactions; a connector only talks to the acquirer.
- * The built-in `sandbox` connector reproduces Hesabe's test cards (reference §2).
+ * The built-in `sandbox` connector reproduces Hesabe's test cards.
  *
  * Card data passes through `complete` and nowhere else: it is never stored, logged or returned.
  * Only `maskedCard` (first six and last four digits) leaves a connector.
@@ -13,7 +13,7 @@ export type PaymentFlow = 'knet' | 'card' | 'wallet';
 // Defined below the modules (customer-facing words name wallets too); re-exported for the connectors.
 export { WALLETS } from '../../lib/wallets.ts';
 
-/** Payment method code (reference §8.2) → the form the customer fills in. */
+/** Payment method code → the form the customer fills in. */
 export function flowOf(method: number): PaymentFlow {
   if (method === 1) return 'knet';
   if (method === 2 || method === 5 || method === 7 || method === 8) return 'card';
@@ -49,7 +49,7 @@ export interface StartRequest {
   trackId: string;
   amount: bigint;
   currency: 'KWD';
-  /** Payment method code the customer chose (reference §8.2). */
+  /** Payment method code the customer chose. */
   method: number;
 }
 

@@ -1,6 +1,10 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../db/database.ts';
 import type { Invoice, Merchant, OpenInvoice, PaymentTransaction } from '../../db/schema.ts';
+import { claimForPaymentStatement, countVisitStatement, EVENT_INVOICE_COLUMNS, type EventInvoice } from '../invoices/invoice-state.ts';
+import { EVENT_OPEN_INVOICE_COLUMNS, tryStatement, type EventOpenInvoice } from '../open-invoices/open-invoice-state.ts';
+
+export type { EventInvoice, EventOpenInvoice };
 
 /** The columns of a new attempt the service decides; the rest come from the claimed row or defaults. */
 export interface NewAttempt {
@@ -21,12 +25,6 @@ export interface NewAttempt {
 /** Merchant columns a customer page needs. */
 export type PageMerchant = Pick<Merchant, 'id' | 'code' | 'name' | 'time_zone' | 'page_digits' | 'payment_methods' | 'default_language'>;
 
-/** The invoice columns its webhook events carry (webhooks.service EventInput). */
-const EVENT_INVOICE_COLUMNS = ['id', 'token', 'amount', 'reference_number', 'webhook_url'] as const;
-export type EventInvoice = Pick<Invoice, (typeof EVENT_INVOICE_COLUMNS)[number]>;
-const EVENT_OPEN_INVOICE_COLUMNS = ['id', 'reference_number'] as const;
-export type EventOpenInvoice = Pick<OpenInvoice, (typeof EVENT_OPEN_INVOICE_COLUMNS)[number]>;
-
 /** An attempt as its receipt shows it: the invoice's or open invoice's columns that say where to retry. */
 export type ReceiptRow = { transaction: PaymentTransaction; merchant: PageMerchant } & (
   | { invoice: Pick<Invoice, 'access_key' | 'status' | 'expires_on' | 'reference_number' | 'token'>; openInvoice?: undefined }
@@ -43,17 +41,6 @@ interface LinkColumns {
   o_status: OpenInvoice['status'] | null;
   o_expiry_date: string | null;
   o_title: string | null;
-}
-
-export interface CompletedAttempt {
-  status: 'SUCCESSFUL' | 'FAILED';
-  paymentId: string | null;
-  terminal: string | null;
-  resultCode: string | null;
-  failureReason: string | null;
-  cardType: string | null;
-  maskedCard: string | null;
-  now: Date;
 }
 
 function attemptValues(a: NewAttempt) {
@@ -94,7 +81,7 @@ export function createPaymentsRepo() {
      */
     async invoiceByAccessKey(db: Executor, accessKey: string, countVisit: boolean): Promise<{ invoice: Invoice; merchant: PageMerchant } | undefined> {
       const source = countVisit
-        ? sql`UPDATE invoices SET visited_count = coalesce(visited_count, 0) + 1 WHERE access_key = ${accessKey} RETURNING *`
+        ? countVisitStatement(accessKey)
         : sql`SELECT * FROM invoices WHERE access_key = ${accessKey}`;
       const { rows } = await sql<Invoice & MerchantColumns>`
         WITH i AS (${source}) SELECT i.*, ${MERCHANT_COLUMNS} FROM i JOIN merchants m ON m.id = i.merchant_id`.execute(db);
@@ -128,20 +115,13 @@ export function createPaymentsRepo() {
     },
 
     /**
-     * Claims a pending invoice for one payment attempt and opens the attempt, in one statement.
-     * The UPDATE's conditions are the guard: the invoice must be pending, not past its expiry day
-     * (`today` in the merchant's zone) and not claimed by a live attempt. Under concurrency the
-     * row lock makes every other claimant re-check these conditions after the winner commits, so
-     * exactly one gets a row back. Returns undefined when the claim was refused.
+     * Claims a pending invoice for one payment attempt and opens the attempt, in one statement,
+     * so a refused claim opens nothing and a failed insert leaves no claim behind. The claim's
+     * guard is invoice-state.ts's. Returns undefined when the claim was refused.
      */
     async claimInvoice(db: Executor, invoiceId: bigint, today: string, lockUntil: Date, attempt: NewAttempt): Promise<PaymentTransaction | undefined> {
       const { rows } = await sql<PaymentTransaction>`
-        WITH claimed AS (
-          UPDATE invoices SET payment_locked_until = ${lockUntil}
-          WHERE id = ${invoiceId} AND status = 'pending' AND expires_on >= ${today}::date
-            AND (payment_locked_until IS NULL OR payment_locked_until < ${attempt.now})
-          RETURNING id
-        )
+        WITH claimed AS (${claimForPaymentStatement({ invoiceId, today, lockUntil, now: attempt.now })})
         INSERT INTO transactions (invoice_id, ${ATTEMPT_COLUMNS})
         SELECT claimed.id, ${attemptValues(attempt)} FROM claimed
         RETURNING *`.execute(db);
@@ -151,64 +131,11 @@ export function createPaymentsRepo() {
     /** Opens an attempt on an active, unexpired open invoice and counts it as tried. */
     async claimOpenInvoice(db: Executor, openInvoiceId: bigint, today: string, attempt: NewAttempt): Promise<PaymentTransaction | undefined> {
       const { rows } = await sql<PaymentTransaction>`
-        WITH tried AS (
-          UPDATE open_invoices SET tried_count = coalesce(tried_count, 0) + 1
-          WHERE id = ${openInvoiceId} AND status = 'active' AND (expiry_date IS NULL OR expiry_date >= ${today}::date)
-          RETURNING id
-        )
+        WITH tried AS (${tryStatement(openInvoiceId, today)})
         INSERT INTO transactions (open_invoice_id, ${ATTEMPT_COLUMNS})
         SELECT tried.id, ${attemptValues(attempt)} FROM tried
         RETURNING *`.execute(db);
       return rows[0];
-    },
-
-    /** PROCESSING → SUCCESSFUL | FAILED; undefined when the attempt was already settled. */
-    async completeAttempt(db: Executor, id: bigint, c: CompletedAttempt): Promise<PaymentTransaction | undefined> {
-      return db
-        .updateTable('transactions')
-        .set({
-          status: c.status,
-          payment_id: c.paymentId,
-          terminal: c.terminal,
-          result_code: c.resultCode,
-          failure_reason: c.failureReason,
-          card_type: c.cardType,
-          masked_card: c.maskedCard,
-          completed_at: c.now,
-        })
-        .where('id', '=', id)
-        .where('status', '=', 'PROCESSING')
-        .returningAll()
-        .executeTakeFirst();
-    },
-
-    /**
-     * pending → paid, releasing the claim. Returns what the paid event tells about the invoice;
-     * undefined when the invoice was no longer pending.
-     */
-    async markInvoicePaid(db: Executor, invoiceId: bigint, now: Date): Promise<EventInvoice | undefined> {
-      return db
-        .updateTable('invoices')
-        .set({ status: 'paid', paid_at: now, updated_at: now, payment_locked_until: null })
-        .where('id', '=', invoiceId)
-        .where('status', '=', 'pending')
-        .returning(EVENT_INVOICE_COLUMNS)
-        .executeTakeFirst();
-    },
-
-    /** Releases a claim, but only our own: a lapsed claim may since belong to another attempt. */
-    async releaseInvoiceClaim(db: Executor, invoiceId: bigint, lockUntil: Date): Promise<void> {
-      await db.updateTable('invoices').set({ payment_locked_until: null }).where('id', '=', invoiceId).where('payment_locked_until', '=', lockUntil).execute();
-    },
-
-    /** Adds a successful payment to the open invoice's totals; returns what its event tells about it. */
-    async addOpenInvoicePayment(db: Executor, openInvoiceId: bigint, amount: bigint): Promise<EventOpenInvoice> {
-      return db
-        .updateTable('open_invoices')
-        .set((eb) => ({ total_paid: eb('total_paid', '+', amount), paid_count: eb('paid_count', '+', 1) }))
-        .where('id', '=', openInvoiceId)
-        .returning(EVENT_OPEN_INVOICE_COLUMNS)
-        .executeTakeFirstOrThrow();
     },
 
     /** What a settled attempt's webhook event tells about the invoice or open invoice it paid. */

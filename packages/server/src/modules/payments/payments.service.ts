@@ -8,11 +8,13 @@ import type { Clock } from '../../lib/clock.ts';
 import { localDate } from '../../lib/merchant-time.ts';
 import { parseCustomerMobile } from '../../lib/phone.ts';
 import { numericToken, publicKey, randomDigits } from '../../lib/random-ids.ts';
-import { effectiveStatus } from '../invoices/invoice-view.ts';
+import * as invoiceState from '../invoices/invoice-state.ts';
+import * as openInvoiceTransitions from '../open-invoices/open-invoice-state.ts';
 import { createInvoicesRepo } from '../invoices/invoices.repo.ts';
 import type { WebhooksService } from '../webhooks/webhooks.service.ts';
 import type { FieldProblems, PaymentConnector, PaymentCredentials, PaymentOutcome, StartedPayment } from './payment-connector.ts';
 import { createPaymentsRepo, type EventInvoice, type EventOpenInvoice, type PageMerchant } from './payments.repo.ts';
+import * as transactionState from './transaction-state.ts';
 
 /**
  * Customers paying invoices and open invoices (issue 4), and what the merchant can ask about it
@@ -172,14 +174,14 @@ export function createPaymentsService(deps: PaymentsServiceDeps) {
     if (outcome?.approved) {
       try {
         const done = await db.transaction().execute(async (trx) => {
-          const row = await repo.completeAttempt(trx, tx.id, { ...base, status: 'SUCCESSFUL', resultCode: outcome.resultCode, failureReason: null });
+          const row = await transactionState.complete(trx, tx.id, { ...base, status: 'SUCCESSFUL', resultCode: outcome.resultCode, failureReason: null });
           if (!row) return undefined;
           if (row.invoice_id !== null) {
-            const invoice = await repo.markInvoicePaid(trx, row.invoice_id, now);
+            const invoice = await invoiceState.markPaid(trx, row.invoice_id, now);
             if (!invoice) throw new NoLongerPayable();
             await emitFor(trx, row, { invoice });
           } else {
-            await emitFor(trx, row, { openInvoice: await repo.addOpenInvoicePayment(trx, row.open_invoice_id!, row.amount) });
+            await emitFor(trx, row, { openInvoice: await openInvoiceTransitions.addPayment(trx, row.open_invoice_id!, row.amount) });
           }
           return row;
         });
@@ -191,7 +193,7 @@ export function createPaymentsService(deps: PaymentsServiceDeps) {
         deps.log?.warn({ transactionId: String(tx.id) }, 'captured payment for an invoice no longer payable; refunding');
         if (base.paymentId) await connector.refund(base.paymentId, tx.amount);
         const row = await db.transaction().execute(async (trx) => {
-          const failed = await repo.completeAttempt(trx, tx.id, { ...base, status: 'FAILED', resultCode: outcome.resultCode, failureReason: 'refunded' });
+          const failed = await transactionState.complete(trx, tx.id, { ...base, status: 'FAILED', resultCode: outcome.resultCode, failureReason: 'refunded' });
           if (failed) await emitFor(trx, failed);
           return failed;
         });
@@ -199,13 +201,13 @@ export function createPaymentsService(deps: PaymentsServiceDeps) {
       }
     }
     const failed = await db.transaction().execute(async (trx) => {
-      const row = await repo.completeAttempt(trx, tx.id, {
+      const row = await transactionState.complete(trx, tx.id, {
         ...base,
         status: 'FAILED',
         resultCode: outcome?.resultCode ?? 'TIMED_OUT',
         failureReason: outcome?.reason ?? 'timed_out',
       });
-      if (row?.invoice_id != null) await repo.releaseInvoiceClaim(trx, row.invoice_id, lockUntil);
+      if (row?.invoice_id != null) await invoiceState.releaseClaim(trx, row.invoice_id, lockUntil);
       if (row) await emitFor(trx, row);
       return row;
     });
@@ -288,7 +290,7 @@ export function createPaymentsService(deps: PaymentsServiceDeps) {
     async invoiceForCustomer(accessKey: string, opts: { countVisit: boolean }): Promise<InvoiceForCustomer | undefined> {
       const found = await repo.invoiceByAccessKey(db, accessKey, opts.countVisit);
       if (!found) return undefined;
-      return { ...found, state: effectiveStatus(found.invoice, todayFor(found.merchant)) };
+      return { ...found, state: invoiceState.effectiveStatus(found.invoice, todayFor(found.merchant)) };
     },
 
     /** The invoice page's lines, installment and receipt link. */
@@ -349,7 +351,7 @@ export function createPaymentsService(deps: PaymentsServiceDeps) {
       });
       if (!tx) {
         const again = await invoicesRepo.findById(db, invoice.merchant_id, invoice.id);
-        const stillPending = again && effectiveStatus(again, todayFor(merchant)) === 'pending';
+        const stillPending = again && invoiceState.effectiveStatus(again, todayFor(merchant)) === 'pending';
         throw conflict(stillPending ? 'in_progress' : 'not_payable');
       }
       return charge(tx, credentials);
@@ -391,7 +393,7 @@ export function createPaymentsService(deps: PaymentsServiceDeps) {
         return {
           transaction,
           merchant,
-          payable: effectiveStatus(inv, today) === 'pending',
+          payable: invoiceState.effectiveStatus(inv, today) === 'pending',
           link: { kind: 'invoice', key: inv.access_key },
           title: inv.reference_number ?? inv.token,
         };

@@ -166,7 +166,7 @@ describe('sandbox connector: start, status, refund', () => {
   });
 });
 
-describe('sandbox connector: KNET outcomes (reference §2)', () => {
+describe('sandbox connector: KNET outcomes', () => {
   it.each([
     ['test card, listed expiry and PIN', knet(), true, 'CAPTURED', null],
     ['test card typed with spaces', knet({ cardNumber: '8888 8800 0000 0001' }), true, 'CAPTURED', null],
@@ -186,7 +186,7 @@ describe('sandbox connector: KNET outcomes (reference §2)', () => {
   });
 });
 
-/** The published test cards (reference §2), independent of the connector's own table. */
+/** The published test cards, independent of the connector's own table. */
 const CARD_ROWS = [
   { number: '4012001037141112', expiry: '12/25', cvv: '207', type: 'VISA', methods: [2, 5] },
   { number: '5453010000095539', expiry: '12/25', cvv: '300', type: 'MASTERCARD', methods: [2, 5] },
@@ -200,7 +200,7 @@ const CARD_CASES = CARD_ROWS.flatMap((row) => row.methods.map((method) => ({ ...
 const MPGS_CASES = CARD_CASES.filter((c) => c.method !== 5);
 const WRONG_CVV: Record<string, string> = { 3: '999', 4: '9999' };
 
-describe('sandbox connector: card outcomes (reference §2)', () => {
+describe('sandbox connector: card outcomes', () => {
   it.each(CARD_CASES)('$number on method $method: listed expiry and CVV approve', async (row) => {
     const outcome = await pay(row.method, card(row.number, row.expiry, row.cvv));
     expect(outcome).toEqual({

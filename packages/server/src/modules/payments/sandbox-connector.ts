@@ -1,6 +1,6 @@
 /**
  * The built-in `sandbox` connector: reproduces Hesabe's published test cards and MPGS test
- * expiries (reference §2) without talking to anyone. Outcomes depend only on what the customer
+ * expiries without talking to anyone. Outcomes depend only on what the customer
  * typed, so tests and demos are repeatable.
  *
  * Card data (number, expiry, PIN, CVV, name) is read inside `validate` and `complete` and never
@@ -20,7 +20,7 @@ import {
   type StartedPayment,
 } from './payment-connector.ts';
 
-/** Which acquirer route a test card is published for (reference §2). */
+/** Which acquirer route a test card is published for. */
 type TestCardRoute = 'KNET' | 'MPGS' | 'CYBS';
 
 interface TestCard {
@@ -34,8 +34,8 @@ interface TestCard {
 }
 
 /**
- * Hesabe's sandbox test cards, one row per card: reference §2 ("Test cards", from
- * `D/docs/test-credentials`). The listed expiry with the listed CVV/PIN approves; any other
+ * Hesabe's sandbox test cards, one row per card, as Hesabe publishes
+ * them for its sandbox. The listed expiry with the listed CVV/PIN approves; any other
  * expiry declines. The Cybersource Visa is published with a 4-digit value (1234) although Visa
  * CVVs have 3 digits; it is accepted as that card's CVV. A card works on every card method whose
  * scheme rule accepts it (the route column only says where Hesabe lists it).
@@ -54,7 +54,7 @@ const TEST_CARDS: readonly TestCard[] = [
 ];
 
 /**
- * MPGS test expiries (reference §2, "MPGS expiry-driven outcomes"), `MM/YY` → outcome, for any
+ * MPGS test expiries, `MM/YY` → outcome, for any
  * listed test card on an MPGS method (2, 7, 8). `null` approves (with the right CVV). The page
  * lists 05/39 both as APPROVED and DECLINED, a doc error; it approves here.
  */
@@ -67,7 +67,7 @@ const MPGS_TEST_EXPIRIES: ReadonlyMap<string, { resultCode: string; reason: Fail
   ['05/37', { resultCode: 'UNKNOWN', reason: 'unknown_cvv' }],
 ]);
 
-/** Card methods (reference §8.2) → the schemes each accepts. */
+/** Card methods → the schemes each accepts. */
 const CARD_METHOD_SCHEMES: ReadonlyMap<number, readonly CardScheme[]> = new Map([
   [2, ['VISA', 'MASTERCARD']], // MPGS
   [5, ['VISA', 'AMEX', 'MASTERCARD']], // Cybersource

@@ -1,41 +1,18 @@
+import type { Static } from 'typebox';
+import type { TransactionObject as TransactionObjectSchema } from '@fawtara/contract';
 import { formatMoney } from '@fawtara/wire';
 import type { PaymentTransaction } from '../../db/schema.ts';
 import { formatTimestamp } from '../../lib/merchant-time.ts';
 import { PAYMENT_METHODS } from '../invoices/payment-methods.ts';
 
 /**
- * A transaction as Hesabe's enquiry returns it (reference §7.5), field for field. Fawtara's
- * additions come last. `status` is SUCCESSFUL or FAILED; an attempt still waiting for the
- * acquirer shows PENDING.
+ * A transaction as Hesabe's enquiry returns it, field for field, with Fawtara's additions last.
+ * `status` is SUCCESSFUL or FAILED; an attempt still waiting for the acquirer shows PENDING.
+ * Derived from the contract's schema, so the compiler checks the builder against the documentation.
  */
-export interface TransactionObject {
-  token: string;
-  amount: string;
-  reference_number: string | null;
-  status: 'SUCCESSFUL' | 'FAILED' | 'PENDING';
-  TransactionID: string | null;
-  Id: number;
-  PaymentID: string | null;
-  Terminal: string | null;
-  TrackID: string;
-  payment_type: string;
-  service_type: string;
-  customerName: string | null;
-  customerEmail: string | null;
-  customerMobile: string | null;
-  customerCardType: string | null;
-  customerCard: string | null;
-  datetime: string;
-  // Fawtara additions
-  result_code: string | null;
-  failure_reason: string | null;
-  currency: string;
-  payment_method: string;
-  invoice_id: number | null;
-  open_invoice_id: number | null;
-}
+export type TransactionObject = Static<typeof TransactionObjectSchema>;
 
-/** Service types of reference §8.3: invoices are Hesabe's "SMS Payment", payment links "Open Invoice". */
+/** Hesabe's service types: invoices are "SMS Payment", payment links "Open Invoice". */
 export function serviceType(tx: Pick<PaymentTransaction, 'invoice_id'>): string {
   return tx.invoice_id !== null ? 'SMS Payment' : 'Open Invoice';
 }
@@ -67,7 +44,8 @@ export function toTransactionObject(tx: PaymentTransaction, timeZone: string): T
     datetime: transactionTime(tx, timeZone),
     result_code: tx.result_code,
     failure_reason: tx.failure_reason,
-    currency: tx.currency,
+    // The only currency the column's CHECK constraint allows.
+    currency: 'KWD',
     payment_method: String(tx.method),
     invoice_id: tx.invoice_id === null ? null : Number(tx.invoice_id),
     open_invoice_id: tx.open_invoice_id === null ? null : Number(tx.open_invoice_id),

@@ -1,3 +1,5 @@
+import type { Static } from 'typebox';
+import type { ProfileObject } from '@fawtara/contract';
 import type { Database } from '../../db/database.ts';
 import type { Merchant } from '../../db/schema.ts';
 import { PAYMENT_METHODS } from '../invoices/payment-methods.ts';
@@ -6,9 +8,10 @@ import { createMerchantsRepo } from '../merchants/merchants.repo.ts';
 
 /**
  * The merchant's profile: who the merchant is and how it is set up. Never a secret: no keys, no
- * IV, no password hash, no webhook secret.
+ * IV, no password hash, no webhook secret. Typed by the contract's schema, so the compiler
+ * checks it against the documentation.
  */
-export function profileOf(merchant: Merchant, user: { id: bigint; username: string } | undefined) {
+export function profileOf(merchant: Merchant, user: { id: bigint; username: string } | undefined): Static<typeof ProfileObject> {
   return {
       id: Number(merchant.id),
       user_id: user ? Number(user.id) : null,

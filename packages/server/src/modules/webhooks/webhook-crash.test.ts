@@ -13,7 +13,7 @@ import { SANDBOX } from '../merchants/sandbox-credentials.ts';
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, verifyWebhookSignature } from '@fawtara/wire';
 
 /**
- * Acceptance (issue 5): kill -9 the worker while 1,000 webhooks are pending against PostgreSQL;
+ * Acceptance: kill -9 the worker while 1,000 webhooks are pending against PostgreSQL;
  * after a restart every event is delivered (none lost), and the receiver counts any duplicates
  * by event id.
  *

@@ -1,3 +1,4 @@
+import { REMINDER_DAYS_MAX } from '@fawtara/contract';
 import { formatMoney } from '@fawtara/wire';
 import { randomBytes } from 'node:crypto';
 import type { Database, Executor } from '../../db/database.ts';
@@ -124,7 +125,7 @@ export function createWebhooksService(deps: WebhooksServiceDeps) {
     async emit(trx: Executor, e: EventInput): Promise<string> {
       const now = deps.clock.now();
       const id = newEventId();
-      const merchant = await trx.selectFrom('merchants').select(['time_zone', 'webhook_url']).where('id', '=', e.merchant.id).executeTakeFirstOrThrow();
+      const merchant = await merchantsRepo.webhookTarget(trx, e.merchant.id);
       await repo.insertEvent(trx, {
         id,
         merchantId: e.merchant.id,
@@ -261,7 +262,7 @@ export function createWebhooksService(deps: WebhooksServiceDeps) {
       const webhookUrl = cleared(payload.webhookUrl)
         ? null
         : v.publicHttpUrl(payload, 'webhookUrl', { allowPrivate: deps.allowPrivateAddresses || merchant.allow_private_webhooks });
-      const reminderDays = cleared(payload.reminderDays) ? null : v.positiveInt(payload, 'reminderDays', { max: 30 });
+      const reminderDays = cleared(payload.reminderDays) ? null : v.positiveInt(payload, 'reminderDays', { max: REMINDER_DAYS_MAX });
       v.throwIfInvalid();
       const updated = await merchantsRepo.updateNotificationSettings(db, merchant.id, { webhookUrl, reminderDays }, deps.clock.now());
       return { webhook_url: updated.webhook_url, reminder_days: updated.reminder_days };

@@ -36,15 +36,25 @@ export function makeRequester(agent: http.Agent) {
   return function request(port: number, method: string, urlPath: string, headers: Record<string, string> = {}, body?: string): Promise<HttpResult> {
     return new Promise((resolve, reject) => {
       const sentAt = performance.now();
-      const req = http.request({ host: HOST, port, method, path: urlPath, agent, headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const doneAt = performance.now();
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8'), ms: doneAt - sentAt, sentAt, doneAt });
-        });
-        res.on('error', reject);
-      });
+      const req = http.request(
+        {
+          host: HOST,
+          port,
+          method,
+          path: urlPath,
+          agent,
+          headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const doneAt = performance.now();
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8'), ms: doneAt - sentAt, sentAt, doneAt });
+          });
+          res.on('error', reject);
+        },
+      );
       req.setTimeout(30_000, () => req.destroy(new Error(`${method} ${urlPath}: timeout`)));
       req.on('error', reject);
       req.end(body);
@@ -252,7 +262,11 @@ export function createBenchLifecycle(opts: { onSignalMessage: string; killChildr
 }
 
 /** Polls GET /health on the child's port until it answers 200; the milliseconds that took. Throws (with the child's last lines) if it exits first or times out. */
-export async function waitHealthy(child: BenchChild, timeoutMs: number, request: (port: number, method: string, urlPath: string) => Promise<{ status: number }>): Promise<number> {
+export async function waitHealthy(
+  child: BenchChild,
+  timeoutMs: number,
+  request: (port: number, method: string, urlPath: string) => Promise<{ status: number }>,
+): Promise<number> {
   const { port } = child;
   if (port === undefined) throw new Error(`${child.name} was started without a port`);
   const t0 = performance.now();

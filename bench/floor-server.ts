@@ -180,8 +180,22 @@ async function main(): Promise<void> {
     const now = Math.floor(Date.now() / 1000).toString();
     const token = now + randomInt(0, 100_000_000).toString().padStart(8, '0') + randomInt(0, 100_000_000).toString().padStart(8, '0');
     const values = [
-      1, 1, token, randomBytes(18).toString('base64url'), '12349899', 20000, 'Invoice testing', 'TEST',
-      'test@gmail.com', '965', '66666666', 1, 3, '{1,2}', 'en', '2099-12-31',
+      1,
+      1,
+      token,
+      randomBytes(18).toString('base64url'),
+      '12349899',
+      20000,
+      'Invoice testing',
+      'TEST',
+      'test@gmail.com',
+      '965',
+      '66666666',
+      1,
+      3,
+      '{1,2}',
+      'en',
+      '2099-12-31',
     ];
     let rows: any[];
     if (gatewaySql) {

@@ -35,13 +35,28 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createBenchLifecycle, createScratchDatabase, freePort, HOST, makeRequester, resultsHeader, ROOT, sleep, stopChild, summarise, waitHealthy, withAdmin, type BenchChild, type LatencySummary } from './bench-support.ts';
+import {
+  createBenchLifecycle,
+  createScratchDatabase,
+  freePort,
+  HOST,
+  makeRequester,
+  resultsHeader,
+  ROOT,
+  sleep,
+  stopChild,
+  summarise,
+  waitHealthy,
+  withAdmin,
+  type BenchChild,
+  type LatencySummary,
+} from './bench-support.ts';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { createCodec, type Codec } from '@fawtara/wire';
 import { SANDBOX } from '../packages/server/src/modules/merchants/sandbox-credentials.ts';
-import { seed000Request, seed003Request } from '../packages/server/src/test-support/seed-samples.ts';
+import { invoiceRequestSample, installmentsRequestSample } from '../packages/server/src/test-support/documented-samples.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -78,7 +93,11 @@ const DIAGNOSE = argv.includes('--diagnose');
 const ENGINES: EngineName[] = (() => {
   const arg = argv.find((a) => a.startsWith('--engines='));
   if (!arg) return ['postgres', 'pglite'];
-  const list = arg.slice('--engines='.length).split(',').map((s) => s.trim()).filter(Boolean);
+  const list = arg
+    .slice('--engines='.length)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const e of list) if (e !== 'postgres' && e !== 'pglite') throw new Error(`unknown engine ${e} (postgres, pglite)`);
   return list as EngineName[];
 })();
@@ -138,7 +157,8 @@ function postgresCpu(): Map<number, number> {
     try {
       if (readFileSync(`/proc/${e}/comm`, 'utf8').trim() !== 'postgres') continue;
       const cmd = readFileSync(`/proc/${e}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      const shared = /: (checkpointer|background writer|walwriter|autovacuum launcher|logical replication launcher|stats collector)\b/.test(cmd) || !cmd.includes(': ');
+      const shared =
+        /: (checkpointer|background writer|walwriter|autovacuum launcher|logical replication launcher|stats collector)\b/.test(cmd) || !cmd.includes(': ');
       if (!shared && !(benchDatabaseName && cmd.includes(benchDatabaseName))) continue;
     } catch {
       continue;
@@ -380,12 +400,12 @@ function futureDate(days: number): string {
 const sandboxCodec: Codec = createCodec({ secretKey: SANDBOX.secretKey, iv: SANDBOX.iv });
 
 /** The documented invoice sample with a future expiry; the same bytes for every request. */
-const INVOICE_PAYLOAD = { ...seed000Request.json, expiresAt: futureDate(30) };
+const INVOICE_PAYLOAD = { ...invoiceRequestSample.json, expiresAt: futureDate(30) };
 const INVOICE_BODY = JSON.stringify({ data: sandboxCodec.encrypt(JSON.stringify(INVOICE_PAYLOAD)) });
 
 /** The documented installment plan's shape, 100 installments a month apart, distinct references. */
 function emiPayload(count: number) {
-  const [template] = seed003Request(futureDate(30)).invoices;
+  const [template] = installmentsRequestSample(futureDate(30)).invoices;
   return {
     merchantCode: SANDBOX.merchantCode,
     invoices: Array.from({ length: count }, (_, i) => ({
@@ -437,7 +457,10 @@ function moduleOf(url: string, fn: string): string {
     return rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]!;
   }
   if (url.startsWith('node:')) {
-    const parts = url.slice(5).replace(/^internal\//, '').split('/');
+    const parts = url
+      .slice(5)
+      .replace(/^internal\//, '')
+      .split('/');
     return `node:${parts[0]!.replace(/\.js$/, '')}`;
   }
   const rel = url.replace(/^file:\/\//, '').replace(ROOT, '');
@@ -494,7 +517,10 @@ function summariseProfile(file: string, window?: { startUs: number; endUs: numbe
     bump(attrMod, ownerMod);
   }
   const top = (m: Map<string, number>, n: number) =>
-    [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([name, c]) => ({ name, pct: (100 * c) / Math.max(1, count) }));
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([name, c]) => ({ name, pct: (100 * c) / Math.max(1, count) }));
   return {
     file: path.relative(ROOT, file),
     windowSamples: count,
@@ -648,7 +674,9 @@ async function benchServer(opts: {
     ckpt2 = await checkpointCount(opts.engine);
     checkFailures(`${opts.label} fixed rate`, fixed, child);
     okResponses += fixed.ok;
-    log(`  sent at ${fixed.sendRate.toFixed(0)}/s, p50 ${fixed.latencyMs.p50.toFixed(2)} ms, p99 ${fixed.latencyMs.p99.toFixed(2)} ms, non-2xx ${fixed.non2xx}`);
+    log(
+      `  sent at ${fixed.sendRate.toFixed(0)}/s, p50 ${fixed.latencyMs.p50.toFixed(2)} ms, p99 ${fixed.latencyMs.p99.toFixed(2)} ms, non-2xx ${fixed.non2xx}`,
+    );
   }
   const checkpoints = ckpt0 === undefined ? undefined : { max: ckpt1! - ckpt0, fixed: ckpt2! - ckpt1! };
 
@@ -766,7 +794,13 @@ async function benchEngine(engine: EngineName, serverInfo: Record<string, string
     process.stdout.write(`\n=== ${label}: ${dir} ===\n`);
   }
 
-  const gateway = await benchServer({ label: `gateway/${engine}`, engine, script: 'packages/server/src/main.ts', env: { ...gatewayEnv, PUBLIC_BASE_URL: 'http://127.0.0.1' }, kind: 'gateway' });
+  const gateway = await benchServer({
+    label: `gateway/${engine}`,
+    engine,
+    script: 'packages/server/src/main.ts',
+    env: { ...gatewayEnv, PUBLIC_BASE_URL: 'http://127.0.0.1' },
+    kind: 'gateway',
+  });
   gateway.rowsInDatabase = await countRows(engine, gatewayWhere, 'invoices');
   // The floor the target is judged against: one plain INSERT into the gateway's own invoices
   // table (same indexes and trigger), on its own database / folder.
@@ -788,7 +822,14 @@ async function benchEngine(engine: EngineName, serverInfo: Record<string, string
   });
   floor.rowsInDatabase = await countRows(engine, realWhere, 'invoices');
   // For reference: the same INSERT into a stand-in table with only two unique keys.
-  const floorStandIn = await benchServer({ label: `floor-standin/${engine}`, engine, script: 'bench/floor-server.ts', env: floorEnv, kind: 'floor', maxOnly: true });
+  const floorStandIn = await benchServer({
+    label: `floor-standin/${engine}`,
+    engine,
+    script: 'bench/floor-server.ts',
+    env: floorEnv,
+    kind: 'floor',
+    maxOnly: true,
+  });
   floorStandIn.rowsInDatabase = await countRows(engine, floorWhere, 'floor_invoices');
   let floorGatewaySql: ServerRun | undefined;
   if (DIAGNOSE) {
@@ -803,7 +844,10 @@ async function benchEngine(engine: EngineName, serverInfo: Record<string, string
     });
   }
 
-  for (const [who, run] of [['gateway', gateway], ['floor', floor]] as const) {
+  for (const [who, run] of [
+    ['gateway', gateway],
+    ['floor', floor],
+  ] as const) {
     // Every 2xx reply must be a row; a few extra rows are requests still in flight when a phase's clock ran out.
     if (run.rowsInDatabase! < run.okResponses) failures.push(`${engine} ${who}: ${run.okResponses} successful replies but only ${run.rowsInDatabase} rows`);
   }
@@ -922,7 +966,11 @@ function printEngine(r: EngineResult): void {
   }
   for (const v of r.verdicts) process.stdout.write(`${v.pass ? 'PASS' : 'MISS'}  ${v.target}: ${v.detail}\n`);
 
-  for (const [who, run] of [['gateway', g], ['floor', f], ['floor-gwsql', d]] as const) {
+  for (const [who, run] of [
+    ['gateway', g],
+    ['floor', f],
+    ['floor-gwsql', d],
+  ] as const) {
     if (!run?.profile) continue;
     const p = run.profile;
     process.stdout.write(
@@ -949,7 +997,12 @@ async function main(): Promise<number> {
   const serverInfo: Record<string, string> = {};
   if (ENGINES.includes('postgres')) {
     await withAdmin(async (c) => {
-      for (const [k, q] of [['version', 'SHOW server_version'], ['fsync', 'SHOW fsync'], ['synchronous_commit', 'SHOW synchronous_commit'], ['max_connections', 'SHOW max_connections']] as const) {
+      for (const [k, q] of [
+        ['version', 'SHOW server_version'],
+        ['fsync', 'SHOW fsync'],
+        ['synchronous_commit', 'SHOW synchronous_commit'],
+        ['max_connections', 'SHOW max_connections'],
+      ] as const) {
         const { rows } = await c.query(q);
         serverInfo[k] = String(Object.values(rows[0])[0]);
       }
@@ -965,7 +1018,9 @@ async function main(): Promise<number> {
   await sleep(1000);
   const m1 = machineCpu();
   const idleBusyPct = m1.total > m0.total ? (100 * (m1.busy - m0.busy)) / (m1.total - m0.total) : NaN;
-  process.stdout.write(`machine busy before start: ${fmt(idleBusyPct, 0)}%${idleBusyPct > 15 ? '  <-- WARNING: something else is running; figures will be low and noisy' : ''}\n`);
+  process.stdout.write(
+    `machine busy before start: ${fmt(idleBusyPct, 0)}%${idleBusyPct > 15 ? '  <-- WARNING: something else is running; figures will be low and noisy' : ''}\n`,
+  );
 
   const results: EngineResult[] = [];
   try {

@@ -49,7 +49,22 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createBenchLifecycle, createScratchDatabase, freePort, intOption, makeRequester, percentile, resultsHeader, ROOT, stopChild, summarise, waitHealthy, withAdmin, type BenchChild, type LatencySummary } from './bench-support.ts';
+import {
+  createBenchLifecycle,
+  createScratchDatabase,
+  freePort,
+  intOption,
+  makeRequester,
+  percentile,
+  resultsHeader,
+  ROOT,
+  stopChild,
+  summarise,
+  waitHealthy,
+  withAdmin,
+  type BenchChild,
+  type LatencySummary,
+} from './bench-support.ts';
 import {
   PostgresQueryCompiler,
   type CompiledQuery,
@@ -129,25 +144,45 @@ const FIRST_NAMES: Array<[string, string]> = [
   ...'Ahmed Mohammed Abdullah Khalid Fahad Saud Nasser Yousef Omar Ali Hamad Faisal Bader Mishal Salem Jassim Talal Waleed Hussain Mubarak Abdulaziz Sulaiman Ibrahim Hassan Tariq Majed Nawaf Meshari Abdulrahman Saad Fatima Noura Maryam Aisha Sara Hessa Dana Latifa Reem Shaikha Lulwa Munira Aseel Dalal Ghadeer Haya Jawaher Khadija Layla Nada Rawan Salma Zainab Huda Amal Abrar Bashayer Fajer Shahad Yasmin John Sarah Michael Emily David Anna James Maria Robert Linda Priya Rahul Anil Deepa Joseph Grace Thomas Mary Daniel Elena'
     .split(' ')
     .map((n): [string, string] => [n, n.toLowerCase()]),
-  ...(
-    [
-      ['أحمد', 'ahmad'], ['محمد', 'mohamad'], ['عبدالله', 'abdallah'], ['خالد', 'khaled'], ['فهد', 'fahd'],
-      ['سعود', 'saoud'], ['ناصر', 'naser'], ['يوسف', 'yusuf'], ['عمر', 'omer'], ['علي', 'aly'],
-      ['فاطمة', 'fatma'], ['نورة', 'nourah'], ['مريم', 'mariam'], ['عائشة', 'aysha'], ['سارة', 'sarra'],
-      ['حصة', 'hessah'], ['دانة', 'danah'], ['لطيفة', 'lateefa'], ['ريم', 'reema'], ['شيخة', 'shaikhah'],
-    ] as Array<[string, string]>
-  ),
+  ...([
+    ['أحمد', 'ahmad'],
+    ['محمد', 'mohamad'],
+    ['عبدالله', 'abdallah'],
+    ['خالد', 'khaled'],
+    ['فهد', 'fahd'],
+    ['سعود', 'saoud'],
+    ['ناصر', 'naser'],
+    ['يوسف', 'yusuf'],
+    ['عمر', 'omer'],
+    ['علي', 'aly'],
+    ['فاطمة', 'fatma'],
+    ['نورة', 'nourah'],
+    ['مريم', 'mariam'],
+    ['عائشة', 'aysha'],
+    ['سارة', 'sarra'],
+    ['حصة', 'hessah'],
+    ['دانة', 'danah'],
+    ['لطيفة', 'lateefa'],
+    ['ريم', 'reema'],
+    ['شيخة', 'shaikhah'],
+  ] as Array<[string, string]>),
 ];
 const LAST_NAMES: Array<[string, string]> = [
   ...'Al-Sabah Al-Mutairi Al-Ajmi Al-Enezi Al-Rashidi Al-Kandari Al-Azmi Al-Shammari Al-Otaibi Al-Harbi Al-Dosari Al-Hajri Al-Fadhli Al-Mulla Al-Ghanim Al-Bahar Al-Saqer Al-Khalid Behbehani Dashti Ashkanani Al-Qattan Al-Roumi Al-Jaber Al-Marzouq Al-Hamad Al-Failakawi Hayat Al-Shatti Al-Awadhi Smith Johnson Williams Brown Fernandes DSouza Kumar Sharma Nair Pereira'
     .split(' ')
     .map((n): [string, string] => [n === 'DSouza' ? "D'Souza" : n, n.toLowerCase().replace(/-/g, '')]),
-  ...(
-    [
-      ['الصباح', 'alsabah'], ['المطيري', 'almutairi'], ['العجمي', 'alajmi'], ['العنزي', 'alenezi'], ['الرشيدي', 'alrashidi'],
-      ['الكندري', 'alkandari'], ['العازمي', 'alazmi'], ['الشمري', 'alshammari'], ['العتيبي', 'alotaibi'], ['الهاجري', 'alhajri'],
-    ] as Array<[string, string]>
-  ),
+  ...([
+    ['الصباح', 'alsabah'],
+    ['المطيري', 'almutairi'],
+    ['العجمي', 'alajmi'],
+    ['العنزي', 'alenezi'],
+    ['الرشيدي', 'alrashidi'],
+    ['الكندري', 'alkandari'],
+    ['العازمي', 'alazmi'],
+    ['الشمري', 'alshammari'],
+    ['العتيبي', 'alotaibi'],
+    ['الهاجري', 'alhajri'],
+  ] as Array<[string, string]>),
 ];
 if (FIRST_NAMES.length !== 100 || LAST_NAMES.length !== 50) throw new Error(`name lists: ${FIRST_NAMES.length} / ${LAST_NAMES.length}`);
 
@@ -257,8 +292,12 @@ async function seed(client: pg.Client, merchant: Merchant, userId: bigint): Prom
     `SELECT c.relname AS name, pg_get_indexdef(i.indexrelid) AS def FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
      WHERE i.indrelid = 'invoices'::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) ORDER BY 1`,
   );
-  const allBefore = await client.query<{ def: string }>(`SELECT pg_get_indexdef(indexrelid) AS def FROM pg_index WHERE indrelid = 'invoices'::regclass ORDER BY 1`);
-  out(`  dropping ${before.rows.length} secondary indexes of invoices for the load (recreated from pg_get_indexdef after): ${before.rows.map((r) => r.name).join(', ')}`);
+  const allBefore = await client.query<{ def: string }>(
+    `SELECT pg_get_indexdef(indexrelid) AS def FROM pg_index WHERE indrelid = 'invoices'::regclass ORDER BY 1`,
+  );
+  out(
+    `  dropping ${before.rows.length} secondary indexes of invoices for the load (recreated from pg_get_indexdef after): ${before.rows.map((r) => r.name).join(', ')}`,
+  );
   for (const r of before.rows) await client.query(`DROP INDEX ${pg.escapeIdentifier(r.name)}`);
   out('  ALTER TABLE invoices DISABLE TRIGGER invoices_stats_insert (the rollup is rebuilt with one aggregate INSERT below)');
   await client.query(`ALTER TABLE invoices DISABLE TRIGGER invoices_stats_insert`);
@@ -281,7 +320,18 @@ async function seed(client: pg.Client, merchant: Merchant, userId: bigint): Prom
       const lo = b * SETTINGS.batch;
       const hi = Math.min(N, lo + SETTINGS.batch);
       await client.query(INSERT_INVOICES, [
-        [merchant.id.toString()], userId.toString(), lo, hi, startEpoch, spanSeconds / N, ...names, merchant.time_zone, 0, planBase, now, 'INV-',
+        [merchant.id.toString()],
+        userId.toString(),
+        lo,
+        hi,
+        startEpoch,
+        spanSeconds / N,
+        ...names,
+        merchant.time_zone,
+        0,
+        planBase,
+        now,
+        'INV-',
       ]);
       const olo = Math.floor((b * M) / batches);
       const ohi = Math.floor(((b + 1) * M) / batches);
@@ -314,14 +364,18 @@ async function seed(client: pg.Client, merchant: Merchant, userId: bigint): Prom
   await step(`secondary indexes recreated (${before.rows.length})`, async () => {
     for (const r of before.rows) await client.query(r.def);
   });
-  const allAfter = await client.query<{ def: string }>(`SELECT pg_get_indexdef(indexrelid) AS def FROM pg_index WHERE indrelid = 'invoices'::regclass ORDER BY 1`);
+  const allAfter = await client.query<{ def: string }>(
+    `SELECT pg_get_indexdef(indexrelid) AS def FROM pg_index WHERE indrelid = 'invoices'::regclass ORDER BY 1`,
+  );
   if (JSON.stringify(allAfter.rows) !== JSON.stringify(allBefore.rows)) throw new Error('the invoices indexes after the seed differ from the migrated ones');
   const trig = await client.query<{ tgenabled: string }>(`SELECT tgenabled FROM pg_trigger WHERE tgname = 'invoices_stats_insert'`);
   if (trig.rows[0]?.tgenabled !== 'O') throw new Error('invoices_stats_insert is not enabled after the seed');
   out('  index set identical to the migrated schema; invoices_stats_insert enabled again');
   await step('VACUUM ANALYZE', () => client.query(`VACUUM ANALYZE`));
   // Flush the load's dirty pages now, not while the first scenario is being measured.
-  await step('CHECKPOINT', () => client.query(`CHECKPOINT`).catch((err) => out(`  (CHECKPOINT not allowed: ${err instanceof Error ? err.message : String(err)})`)));
+  await step('CHECKPOINT', () =>
+    client.query(`CHECKPOINT`).catch((err) => out(`  (CHECKPOINT not allowed: ${err instanceof Error ? err.message : String(err)})`)),
+  );
 
   const rows: Record<string, number> = {};
   for (const [label, q] of [
@@ -341,7 +395,9 @@ async function seed(client: pg.Client, merchant: Merchant, userId: bigint): Prom
      WHERE c.relname IN ('invoices', 'invoice_items', 'invoice_daily_stats') OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = 'invoices'::regclass)
      ORDER BY pg_relation_size(c.oid) DESC`,
   );
-  const span = await client.query<{ lo: string; hi: string }>(`SELECT min(created_on)::text AS lo, max(created_on)::text AS hi FROM invoices WHERE merchant_id = ${merchant.id}`);
+  const span = await client.query<{ lo: string; hi: string }>(
+    `SELECT min(created_on)::text AS lo, max(created_on)::text AS hi FROM invoices WHERE merchant_id = ${merchant.id}`,
+  );
   return {
     sandboxMerchantId: merchant.id.toString(),
     otherMerchantIds: otherIds,
@@ -361,7 +417,12 @@ async function seed(client: pg.Client, merchant: Merchant, userId: bigint): Prom
 // ---------------------------------------------------------------------------------------------
 
 function startGateway(databaseUrl: string, port: number): BenchChild {
-  return lifecycle.spawnChild('gateway', ['packages/server/src/main.ts'], { DATABASE_URL: databaseUrl, DATA_DIR: '', LOG_LEVEL: 'warn', FAWTARA_MODE: 'sandbox', PUBLIC_BASE_URL }, { port });
+  return lifecycle.spawnChild(
+    'gateway',
+    ['packages/server/src/main.ts'],
+    { DATABASE_URL: databaseUrl, DATA_DIR: '', LOG_LEVEL: 'warn', FAWTARA_MODE: 'sandbox', PUBLIC_BASE_URL },
+    { port },
+  );
 }
 
 async function stopGateway(child: BenchChild): Promise<{ code: number | null; signal: string | null; clean: boolean }> {
@@ -375,7 +436,13 @@ const request = makeRequester(agent);
 const codec: Codec = createCodec({ secretKey: SANDBOX.secretKey, iv: SANDBOX.iv });
 
 async function login(port: number): Promise<string> {
-  const res = await request(port, 'POST', '/api/v1/login', { 'content-type': 'application/json', accept: 'application/json' }, JSON.stringify({ username: SANDBOX.username, password: SANDBOX.password }));
+  const res = await request(
+    port,
+    'POST',
+    '/api/v1/login',
+    { 'content-type': 'application/json', accept: 'application/json' },
+    JSON.stringify({ username: SANDBOX.username, password: SANDBOX.password }),
+  );
   if (res.status !== 200) throw new Error(`login failed: ${res.status} ${res.text.slice(0, 300)}`);
   const token = JSON.parse(res.text).response?.token?.access_token;
   if (typeof token !== 'string') throw new Error(`login reply without response.token.access_token: ${res.text.slice(0, 300)}`);
@@ -463,7 +530,9 @@ async function runScenario(port: number, sc: Scenario): Promise<ScenarioResult> 
   if (showVariants) {
     for (const [v, list] of byVariant) {
       variants[v] = summarise(list);
-      out(`      ${JSON.stringify(v).padEnd(54)} n=${variants[v].count}  p50 ${fmt(variants[v].p50)}  p99 ${fmt(variants[v].p99)}  max ${fmt(variants[v].max)} ms`);
+      out(
+        `      ${JSON.stringify(v).padEnd(54)} n=${variants[v].count}  p50 ${fmt(variants[v].p50)}  p99 ${fmt(variants[v].p99)}  max ${fmt(variants[v].max)} ms`,
+      );
     }
   }
   return { key: sc.key, title: sc.title, acceptance: sc.acceptance, latencyMs, byVariant: variants, verdict: latencyMs.p99 < TARGET_P99_MS ? 'PASS' : 'MISS' };
@@ -484,26 +553,31 @@ const likePattern = (term: string) => `%${term.toLowerCase().replace(/[\\%_]/g, 
 async function buildScenarios(client: pg.Client, merchant: Merchant, today: string): Promise<{ scenarios: Scenario[]; expectations: Record<string, unknown> }> {
   const mid = merchant.id.toString();
   const N = SETTINGS.sandboxInvoices;
-  const pageChecks = (expectTotal: number, expectStatsTotal: number, page: number, kindType?: number) => (r: any): string | undefined => {
-    const inv = r?.invoices;
-    if (!inv || !Array.isArray(inv.data)) return 'no invoices.data';
-    if (r.stats?.total_invoice_count !== expectStatsTotal) return `stats.total_invoice_count ${r.stats?.total_invoice_count}, expected ${expectStatsTotal}`;
-    const cappedTotal = Math.min(expectTotal, SEARCH_COUNT_CAP);
-    if (inv.total !== expectTotal && inv.total !== cappedTotal) return `total ${inv.total}, expected ${expectTotal}`;
-    const expectRows = Math.max(0, Math.min(20, Math.min(expectTotal, inv.total) - (page - 1) * 20));
-    if (inv.data.length !== expectRows) return `${inv.data.length} rows, expected ${expectRows}`;
-    if (inv.current_page !== page) return `current_page ${inv.current_page}`;
-    for (let i = 0; i < inv.data.length; i++) {
-      const row = inv.data[i];
-      if (String(row.merchant_id) !== mid) return `row of merchant ${row.merchant_id}`;
-      if (kindType !== undefined && row.invoice_type !== kindType) return `row of invoice_type ${row.invoice_type}`;
-      if (i > 0 && (row.created_at > inv.data[i - 1].created_at || (row.created_at === inv.data[i - 1].created_at && row.id > inv.data[i - 1].id))) return 'rows not newest first';
-    }
-    return undefined;
-  };
+  const pageChecks =
+    (expectTotal: number, expectStatsTotal: number, page: number, kindType?: number) =>
+    (r: any): string | undefined => {
+      const inv = r?.invoices;
+      if (!inv || !Array.isArray(inv.data)) return 'no invoices.data';
+      if (r.stats?.total_invoice_count !== expectStatsTotal) return `stats.total_invoice_count ${r.stats?.total_invoice_count}, expected ${expectStatsTotal}`;
+      const cappedTotal = Math.min(expectTotal, SEARCH_COUNT_CAP);
+      if (inv.total !== expectTotal && inv.total !== cappedTotal) return `total ${inv.total}, expected ${expectTotal}`;
+      const expectRows = Math.max(0, Math.min(20, Math.min(expectTotal, inv.total) - (page - 1) * 20));
+      if (inv.data.length !== expectRows) return `${inv.data.length} rows, expected ${expectRows}`;
+      if (inv.current_page !== page) return `current_page ${inv.current_page}`;
+      for (let i = 0; i < inv.data.length; i++) {
+        const row = inv.data[i];
+        if (String(row.merchant_id) !== mid) return `row of merchant ${row.merchant_id}`;
+        if (kindType !== undefined && row.invoice_type !== kindType) return `row of invoice_type ${row.invoice_type}`;
+        if (i > 0 && (row.created_at > inv.data[i - 1].created_at || (row.created_at === inv.data[i - 1].created_at && row.id > inv.data[i - 1].id)))
+          return 'rows not newest first';
+      }
+      return undefined;
+    };
 
   // Stats of the whole merchant, straight from invoices (checks the rollup rebuild too).
-  const byStatus = await client.query<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM invoices WHERE merchant_id = $1 GROUP BY 1`, [mid]);
+  const byStatus = await client.query<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM invoices WHERE merchant_id = $1 GROUP BY 1`, [
+    mid,
+  ]);
   const st = Object.fromEntries(byStatus.rows.map((r) => [r.status, r.n])) as Record<string, number>;
   const dashboardCheck = pageChecks(N, N, 1);
   const dashboard: Scenario = {
@@ -516,7 +590,9 @@ async function buildScenarios(client: pg.Client, merchant: Merchant, today: stri
         path: encryptedPath('/api/v1/invoice-dashboard', {}),
         check: (r) =>
           dashboardCheck(r) ??
-          (r.stats.invoice_paid !== String(st.paid ?? 0) || r.stats.invoice_cancelled !== String(st.cancelled ?? 0) || r.stats.invoice_not_paid !== String((st.pending ?? 0) + (st.expired ?? 0))
+          (r.stats.invoice_paid !== String(st.paid ?? 0) ||
+          r.stats.invoice_cancelled !== String(st.cancelled ?? 0) ||
+          r.stats.invoice_not_paid !== String((st.pending ?? 0) + (st.expired ?? 0))
             ? `stats ${JSON.stringify(r.stats)} differ from counts ${JSON.stringify(st)}`
             : undefined),
       },
@@ -524,7 +600,8 @@ async function buildScenarios(client: pg.Client, merchant: Merchant, today: stri
     planPayloads: [{ variant: 'page 1', kind: 'dashboard', payload: {} }],
   };
 
-  const countWhere = async (where: string, params: unknown[]) => (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM invoices WHERE merchant_id = $1 AND ${where}`, [mid, ...params])).rows[0]!.n;
+  const countWhere = async (where: string, params: unknown[]) =>
+    (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM invoices WHERE merchant_id = $1 AND ${where}`, [mid, ...params])).rows[0]!.n;
   const month = monthRange(today, 6, 1);
   const monthInst = await countWhere(`created_on BETWEEN $2 AND $3 AND kind = 'installment'`, [month.fromDate, month.toDate]);
   const quarter = monthRange(today, 12, 3);
@@ -533,14 +610,22 @@ async function buildScenarios(client: pg.Client, merchant: Merchant, today: stri
     key: 'filtered-month-installments',
     title: `filtered: ${month.fromDate}..${month.toDate}, invoiceType 7, page 1`,
     acceptance: true,
-    calls: [{ variant: 'month+7', path: encryptedPath('/api/v1/invoice-dashboard', { ...month, invoiceType: '7' }), check: pageChecks(monthInst, monthInst, 1, 2) }],
+    calls: [
+      { variant: 'month+7', path: encryptedPath('/api/v1/invoice-dashboard', { ...month, invoiceType: '7' }), check: pageChecks(monthInst, monthInst, 1, 2) },
+    ],
     planPayloads: [{ variant: 'month+7', kind: 'dashboard', payload: { ...month, invoiceType: '7' } }],
   };
   const filteredQuarter: Scenario = {
     key: 'filtered-quarter-single-p3',
     title: `filtered: ${quarter.fromDate}..${quarter.toDate}, invoiceType 1, page 3`,
     acceptance: true,
-    calls: [{ variant: 'quarter+1 p3', path: encryptedPath('/api/v1/invoice-dashboard', { ...quarter, invoiceType: '1', page: '3' }), check: pageChecks(quarterSingle, quarterSingle, 3, 1) }],
+    calls: [
+      {
+        variant: 'quarter+1 p3',
+        path: encryptedPath('/api/v1/invoice-dashboard', { ...quarter, invoiceType: '1', page: '3' }),
+        check: pageChecks(quarterSingle, quarterSingle, 3, 1),
+      },
+    ],
     planPayloads: [{ variant: 'quarter+1 p3', kind: 'dashboard', payload: { ...quarter, invoiceType: '1', page: '3' } }],
   };
 
@@ -565,7 +650,11 @@ async function buildScenarios(client: pg.Client, merchant: Merchant, today: stri
     // As the server reads it: a phone number typed with its country code is searched without it.
     expectTotals[term] = await countWhere(`${SEARCH_EXPR} LIKE $2`, [likePattern(normalizeSearch(term))]);
   }
-  const searchCall = (term: string): Call => ({ variant: term, path: encryptedPath('/api/v1/invoice-dashboard', { search: term }), check: pageChecks(expectTotals[term]!, N, 1) });
+  const searchCall = (term: string): Call => ({
+    variant: term,
+    path: encryptedPath('/api/v1/invoice-dashboard', { search: term }),
+    check: pageChecks(expectTotals[term]!, N, 1),
+  });
   const search: Scenario = {
     key: 'search',
     title: `search, ${modestTerms.length} rotating terms (modest matches)`,
@@ -583,8 +672,12 @@ async function buildScenarios(client: pg.Client, merchant: Merchant, today: stri
 
   // Details: random invoices of the merchant (deterministic order), some installments among them.
   const need = SETTINGS.requests + SETTINGS.warmup;
-  const ids = (await client.query<{ id: string; kind: string }>(`SELECT id::text, kind FROM invoices WHERE merchant_id = $1 ORDER BY hashint8(id) LIMIT $2`, [mid, need])).rows;
-  const instId = (await client.query<{ id: string }>(`SELECT id::text FROM invoices WHERE merchant_id = $1 AND kind = 'installment' ORDER BY hashint8(id) LIMIT 1`, [mid])).rows[0]!.id;
+  const ids = (
+    await client.query<{ id: string; kind: string }>(`SELECT id::text, kind FROM invoices WHERE merchant_id = $1 ORDER BY hashint8(id) LIMIT $2`, [mid, need])
+  ).rows;
+  const instId = (
+    await client.query<{ id: string }>(`SELECT id::text FROM invoices WHERE merchant_id = $1 AND kind = 'installment' ORDER BY hashint8(id) LIMIT 1`, [mid])
+  ).rows[0]!.id;
   const details: Scenario = {
     key: 'details',
     title: `details of ${ids.length} random invoices (${ids.filter((r) => r.kind === 'installment').length} installments)`,
@@ -592,7 +685,8 @@ async function buildScenarios(client: pg.Client, merchant: Merchant, today: stri
     calls: ids.map((r) => ({
       variant: r.kind,
       path: encryptedPath(`/api/v1/invoice/${r.id}`, {}),
-      check: (o: any) => (String(o?.id) !== r.id ? `id ${o?.id}, expected ${r.id}` : r.kind === 'installment' && !o.plan ? 'installment without plan' : undefined),
+      check: (o: any) =>
+        String(o?.id) !== r.id ? `id ${o?.id}, expected ${r.id}` : r.kind === 'installment' && !o.plan ? 'installment without plan' : undefined,
     })),
     planPayloads: [
       { variant: 'single', kind: 'details', payload: {}, id: ids.find((r) => r.kind === 'single')!.id },
@@ -601,7 +695,12 @@ async function buildScenarios(client: pg.Client, merchant: Merchant, today: stri
   };
   return {
     scenarios: [dashboard, filteredMonth, filteredQuarter, search, searchBroad, details],
-    expectations: { statusCounts: st, monthInstallments: { ...month, count: monthInst }, quarterSingles: { ...quarter, count: quarterSingle }, searchTotals: expectTotals },
+    expectations: {
+      statusCounts: st,
+      monthInstallments: { ...month, count: monthInst },
+      quarterSingles: { ...quarter, count: quarterSingle },
+      searchTotals: expectTotals,
+    },
   };
 }
 
@@ -665,7 +764,9 @@ function walk(node: PlanNode, depth: number, lines: string[], seq: string[]): vo
   const idx = node['Index Name'] ? ` using ${node['Index Name']}` : '';
   const loops = (node['Actual Loops'] ?? 1) > 1 ? ` ×${node['Actual Loops']}` : '';
   const removed = node['Rows Removed by Filter'] ? `, ${node['Rows Removed by Filter']} removed by filter` : '';
-  lines.push(`${'  '.repeat(depth)}${node['Node Type']}${idx}${rel} (rows ${node['Actual Rows'] ?? '?'}${loops}, estimated ${node['Plan Rows'] ?? '?'}${removed})`);
+  lines.push(
+    `${'  '.repeat(depth)}${node['Node Type']}${idx}${rel} (rows ${node['Actual Rows'] ?? '?'}${loops}, estimated ${node['Plan Rows'] ?? '?'}${removed})`,
+  );
   if (/Seq Scan/.test(node['Node Type']) && node['Relation Name']) seq.push(node['Relation Name']);
   for (const child of node.Plans ?? []) walk(child, depth + 1, lines, seq);
 }
@@ -678,21 +779,40 @@ async function explain(client: pg.Client, q: CompiledQuery): Promise<StatementPl
     await client.query(q.sql, params);
     runs.push(performance.now() - t0);
   }
-  const realMs = Math.round(percentile(runs.sort((a, b) => a - b), 50) * 1000) / 1000;
+  const realMs =
+    Math.round(
+      percentile(
+        runs.sort((a, b) => a - b),
+        50,
+      ) * 1000,
+    ) / 1000;
   const res = await client.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${q.sql}`, params);
-  const root = (res.rows[0]['QUERY PLAN'] as Array<{ Plan: PlanNode & { 'Shared Hit Blocks'?: number; 'Shared Read Blocks'?: number }; 'Planning Time': number; 'Execution Time': number; JIT?: unknown }>)[0]!;
+  const root = (
+    res.rows[0]['QUERY PLAN'] as Array<{
+      Plan: PlanNode & { 'Shared Hit Blocks'?: number; 'Shared Read Blocks'?: number };
+      'Planning Time': number;
+      'Execution Time': number;
+      JIT?: unknown;
+    }>
+  )[0]!;
   const nodes: string[] = [];
   const seq: string[] = [];
   walk(root.Plan, 0, nodes, seq);
   const table = /\bfrom "([a-z_]+)"/.exec(q.sql)?.[1] ?? '?';
   const role =
-    table === 'invoice_daily_stats' ? 'stats'
-    : table === 'invoice_items' ? 'items'
-    : /^select count\(\*\)/.test(q.sql) ? 'count'
-    : /group by "plan_id"/.test(q.sql) ? 'plans'
-    : /order by "created_on" desc/.test(q.sql) ? 'page'
-    : /where "id" = /.test(q.sql) ? 'byId'
-    : table;
+    table === 'invoice_daily_stats'
+      ? 'stats'
+      : table === 'invoice_items'
+        ? 'items'
+        : /^select count\(\*\)/.test(q.sql)
+          ? 'count'
+          : /group by "plan_id"/.test(q.sql)
+            ? 'plans'
+            : /order by "created_on" desc/.test(q.sql)
+              ? 'page'
+              : /where "id" = /.test(q.sql)
+                ? 'byId'
+                : table;
   return {
     role,
     table,
@@ -728,13 +848,25 @@ async function capturePlans(databaseUrl: string, merchant: Merchant, scenarios: 
     const plugin = new CapturePlugin();
     const capturing: Database = { ...database, db: database.db.withPlugin(plugin) };
     // Only reads run here; the write paths' collaborators are never called.
-    const unused = new Proxy({}, { get: () => { throw new Error('not used by reads'); } }) as never;
-    const service = createInvoiceManagementService({ database: capturing, clock: systemClock, publicBaseUrl: PUBLIC_BASE_URL, delivery: unused, webhooks: unused });
+    const unused = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('not used by reads');
+        },
+      },
+    ) as never;
+    const service = createInvoiceManagementService({
+      database: capturing,
+      clock: systemClock,
+      publicBaseUrl: PUBLIC_BASE_URL,
+      delivery: unused,
+      webhooks: unused,
+    });
     for (const sc of scenarios) {
       for (const pp of sc.planPayloads) {
         const payload = { merchantCode: SANDBOX.merchantCode, ...pp.payload };
-        const run = () =>
-          pp.kind === 'details' ? service.details({ merchant, id: pp.id! }) : service.dashboard({ merchant, filters: payload });
+        const run = () => (pp.kind === 'details' ? service.details({ merchant, id: pp.id! }) : service.dashboard({ merchant, filters: payload }));
         await run(); // warm
         plugin.executed = [];
         const t0 = performance.now();
@@ -755,10 +887,14 @@ async function capturePlans(databaseUrl: string, merchant: Merchant, scenarios: 
 function printPlans(reports: PlanReport[]): void {
   for (const r of reports) {
     const sum = r.statements.reduce((a, s) => a + s.realMs, 0);
-    out(`\n  [${r.scenario}] ${JSON.stringify(r.variant)}: ${r.statements.length} statements, ${fmt(sum)} ms run one by one; whole service call in-process ${fmt(r.inProcessMs)} ms`);
+    out(
+      `\n  [${r.scenario}] ${JSON.stringify(r.variant)}: ${r.statements.length} statements, ${fmt(sum)} ms run one by one; whole service call in-process ${fmt(r.inProcessMs)} ms`,
+    );
     for (const s of r.statements) {
       const flag = s.seqScanOnInvoices ? '  <-- SEQ SCAN OF invoices' : s.seqScans.length > 0 ? `  (seq scan of ${s.seqScans.join(', ')})` : '';
-      out(`    ${s.role} (${s.table}): ${fmt(s.realMs)} ms (median of 7 runs); EXPLAIN ANALYZE: planning ${fmt(s.planningMs, 3)}, execution ${fmt(s.executionMs, 3)} ms, buffers hit ${s.sharedHit} read ${s.sharedRead}${s.jit ? ', JIT' : ''}${flag}`);
+      out(
+        `    ${s.role} (${s.table}): ${fmt(s.realMs)} ms (median of 7 runs); EXPLAIN ANALYZE: planning ${fmt(s.planningMs, 3)}, execution ${fmt(s.executionMs, 3)} ms, buffers hit ${s.sharedHit} read ${s.sharedRead}${s.jit ? ', JIT' : ''}${flag}`,
+      );
       for (const line of s.nodes) out(`      ${line}`);
     }
   }
@@ -811,8 +947,16 @@ async function main(): Promise<number> {
   lifecycle.addCleanup(() => client.end());
   const seedInfo = await seed(client, merchant, userId);
   out(`  seed total ${seedInfo.totalSeconds.toFixed(1)} s; days ${seedInfo.spanFrom}..${seedInfo.spanTo}`);
-  out(`  rows: ${Object.entries(seedInfo.rows).map(([k, v]) => `${k} ${v.toLocaleString('en')}`).join(', ')}`);
-  out(`  sizes (MB): ${Object.entries(seedInfo.sizesMb).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  out(
+    `  rows: ${Object.entries(seedInfo.rows)
+      .map(([k, v]) => `${k} ${v.toLocaleString('en')}`)
+      .join(', ')}`,
+  );
+  out(
+    `  sizes (MB): ${Object.entries(seedInfo.sizesMb)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
   if (seedInfo.rows['invoices (sandbox)'] !== SETTINGS.sandboxInvoices) failures.push(`seeded ${seedInfo.rows['invoices (sandbox)']} sandbox invoices`);
 
   const today = localDate(new Date(), merchant.time_zone);
@@ -852,7 +996,9 @@ async function main(): Promise<number> {
   out(`${'target'.padEnd(62)} ${'p50'.padStart(7)} ${'p99'.padStart(7)} ${'max'.padStart(7)}  p99<${TARGET_P99_MS}ms  plan (no seq scan of invoices)`);
   for (const r of results) {
     const title = `${r.title}${r.acceptance ? '' : ' [extra]'}`;
-    out(`${title.padEnd(62)} ${fmt(r.latencyMs.p50).padStart(7)} ${fmt(r.latencyMs.p99).padStart(7)} ${fmt(r.latencyMs.max).padStart(7)}  ${r.verdict.padEnd(9)} ${r.planCheck}`);
+    out(
+      `${title.padEnd(62)} ${fmt(r.latencyMs.p50).padStart(7)} ${fmt(r.latencyMs.p99).padStart(7)} ${fmt(r.latencyMs.max).padStart(7)}  ${r.verdict.padEnd(9)} ${r.planCheck}`,
+    );
   }
   out(`\nwhere the SQL time goes: ms per statement, each run alone (median of 7, round trip included)`);
   const roles = ['stats', 'count', 'page', 'items', 'plans', 'byId'];
@@ -868,7 +1014,9 @@ async function main(): Promise<number> {
   const acceptance = results.filter((r) => r.acceptance);
   const met = acceptance.filter((r) => r.verdict === 'PASS' && r.planCheck === 'PASS').length;
   out(`${'='.repeat(118)}`);
-  out(`acceptance targets met: ${met}/${acceptance.length}${results.some((r) => !r.acceptance) ? ' ([extra] rows are additional evidence, not part of the acceptance)' : ''}`);
+  out(
+    `acceptance targets met: ${met}/${acceptance.length}${results.some((r) => !r.acceptance) ? ' ([extra] rows are additional evidence, not part of the acceptance)' : ''}`,
+  );
   out(`seed ${seedInfo.totalSeconds.toFixed(1)} s, total ${totalS.toFixed(0)} s`);
   if (failures.length > 0) out(`FAILED — ${failures.length} problem(s):\n  ${failures.slice(0, 30).join('\n  ')}`);
   else out('every reply was 200, decrypted to status true and matched the SQL expectations');

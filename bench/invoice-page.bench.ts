@@ -165,7 +165,9 @@ async function main() {
   const html = Math.max(0, ...results.map((r) => r.htmlBytes));
   if (html > 0) {
     const gz = gzipSync(STYLESHEET.body).length;
-    console.log(`\npage weight: HTML ${html} B + CSS ${css} B = ${html + css} B (${((html + css) / 1024).toFixed(1)} KB; CSS gzip ${gz} B)   ${html + css < TARGET_BYTES ? 'PASS' : 'MISS'} (< 50 KB)`);
+    console.log(
+      `\npage weight: HTML ${html} B + CSS ${css} B = ${html + css} B (${((html + css) / 1024).toFixed(1)} KB; CSS gzip ${gz} B)   ${html + css < TARGET_BYTES ? 'PASS' : 'MISS'} (< 50 KB)`,
+    );
   }
   process.exitCode = failed ? 1 : 0;
 }

@@ -63,7 +63,24 @@ import { SANDBOX } from '../packages/server/src/modules/merchants/sandbox-creden
 import { EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, verifyWebhookSignature } from '@fawtara/wire';
 import { inputValue } from '../packages/server/src/test-support/customer.ts';
 import { seedCancelledInvoiceEvents } from '../packages/server/src/test-support/webhook-seed.ts';
-import { createBenchLifecycle, createScratchDatabase, freePort, HOST, intOption, makeRequester, resultsHeader, ROOT, sleep, stopChild as stopBenchChild, summarise, waitHealthy, withAdmin, type BenchChild, type HttpResult, type LatencySummary } from './bench-support.ts';
+import {
+  createBenchLifecycle,
+  createScratchDatabase,
+  freePort,
+  HOST,
+  intOption,
+  makeRequester,
+  resultsHeader,
+  ROOT,
+  sleep,
+  stopChild as stopBenchChild,
+  summarise,
+  waitHealthy,
+  withAdmin,
+  type BenchChild,
+  type HttpResult,
+  type LatencySummary,
+} from './bench-support.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -181,7 +198,8 @@ function startChild(name: string, args: string[], env: Record<string, string>, p
 async function stopChild(child: BenchChild): Promise<void> {
   const stop = await stopBenchChild(child, SETTINGS.stopTimeoutMs);
   if (stop.timedOut) failures.push(`${child.name} did not stop within ${SETTINGS.stopTimeoutMs} ms of SIGTERM:\n  ${child.logTail.join('\n  ')}`);
-  else if (stop.code !== 0) failures.push(`${child.name} exited with ${JSON.stringify({ code: stop.code, signal: stop.signal })}:\n  ${child.logTail.join('\n  ')}`);
+  else if (stop.code !== 0)
+    failures.push(`${child.name} exited with ${JSON.stringify({ code: stop.code, signal: stop.signal })}:\n  ${child.logTail.join('\n  ')}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -194,7 +212,13 @@ const request = makeRequester(agent);
 const codec: Codec = createCodec({ secretKey: SANDBOX.secretKey, iv: SANDBOX.iv });
 
 async function login(port: number): Promise<string> {
-  const res = await request(port, 'POST', '/api/v1/login', { 'content-type': 'application/json' }, JSON.stringify({ username: SANDBOX.username, password: SANDBOX.password }));
+  const res = await request(
+    port,
+    'POST',
+    '/api/v1/login',
+    { 'content-type': 'application/json' },
+    JSON.stringify({ username: SANDBOX.username, password: SANDBOX.password }),
+  );
   if (res.status !== 200) throw new Error(`login: ${res.status} ${res.text.slice(0, 300)}`);
   return JSON.parse(res.text).response.token.access_token as string;
 }
@@ -252,7 +276,8 @@ async function payLikeABrowser(port: number, p: Payment): Promise<void> {
   const page = await request(port, 'GET', `${p.path}?lang=en`);
   keepCookie(page);
   const csrf = inputValue(page.text, 'csrf');
-  if (page.status !== 200 || csrf === undefined || cookie === undefined) throw new Error(`GET ${p.path}: ${page.status}, csrf ${csrf ? 'found' : 'missing'}, cookie ${cookie ? 'set' : 'missing'}`);
+  if (page.status !== 200 || csrf === undefined || cookie === undefined)
+    throw new Error(`GET ${p.path}: ${page.status}, csrf ${csrf ? 'found' : 'missing'}, cookie ${cookie ? 'set' : 'missing'}`);
   const headers = { 'content-type': 'application/x-www-form-urlencoded', cookie };
   const chosen = await request(port, 'POST', `${p.path}/method`, headers, form({ csrf, lang: 'en', method: '16' }));
   keepCookie(chosen);
@@ -267,7 +292,12 @@ async function payLikeABrowser(port: number, p: Payment): Promise<void> {
 async function runPartA(databaseUrl: string, receiver: Receiver): Promise<PartA> {
   out(`\n=== Part A: payment → webhook latency (gateway child, workers inline) ===`);
   const port = await freePort();
-  const gateway = startChild('gateway', ['packages/server/src/main.ts'], { DATABASE_URL: databaseUrl, PUBLIC_BASE_URL: `http://${HOST}:${port}`, FAWTARA_WORKER: 'inline' }, port);
+  const gateway = startChild(
+    'gateway',
+    ['packages/server/src/main.ts'],
+    { DATABASE_URL: databaseUrl, PUBLIC_BASE_URL: `http://${HOST}:${port}`, FAWTARA_WORKER: 'inline' },
+    port,
+  );
   let stopped = false;
   lifecycle.addCleanup(async () => {
     if (!stopped) await stopChild(gateway);
@@ -278,7 +308,7 @@ async function runPartA(databaseUrl: string, receiver: Receiver): Promise<PartA>
 
   // The merchant's signing secrets, as a merchant reads them.
   let secrets: string[];
-  let secretsFrom = 'GET /api/v1/webhook-secret';
+  const secretsFrom = 'GET /api/v1/webhook-secret';
   const secretReply = await api(port, token, 'GET', '/api/v1/webhook-secret', { merchantCode: SANDBOX.merchantCode });
   if (secretReply.status === 200 && Array.isArray(secretReply.body?.response?.secrets)) {
     secrets = secretReply.body.response.secrets as string[];
@@ -307,7 +337,8 @@ async function runPartA(databaseUrl: string, receiver: Receiver): Promise<PartA>
         referenceNumber: `WHB-${100000 + i}`,
       });
       const inv = res.body?.response as { id?: number; url?: string } | undefined;
-      if (res.status !== 200 || typeof inv?.id !== 'number' || typeof inv.url !== 'string') throw new Error(`create invoice: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+      if (res.status !== 200 || typeof inv?.id !== 'number' || typeof inv.url !== 'string')
+        throw new Error(`create invoice: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
       payments[i] = { invoiceId: inv.id, path: new URL(inv.url).pathname, counted: i >= SETTINGS.warmup };
     },
   );
@@ -353,7 +384,10 @@ async function runPartA(databaseUrl: string, receiver: Receiver): Promise<PartA>
     fromResponse.push(first.at - p.got303!);
     fromStart.push(first.at - p.payStart!);
   }
-  if (timedOut || missing > 0) failures.push(`Part A: ${missing} of ${SETTINGS.payments} invoice.paid webhooks did not arrive within ${SETTINGS.webhookTimeoutMs / 1000} s of the last payment`);
+  if (timedOut || missing > 0)
+    failures.push(
+      `Part A: ${missing} of ${SETTINGS.payments} invoice.paid webhooks did not arrive within ${SETTINGS.webhookTimeoutMs / 1000} s of the last payment`,
+    );
 
   // Signatures, checked at each webhook's arrival time; duplicates by event id.
   const mine = receiver.arrivals.slice(firstArrival);
@@ -362,7 +396,8 @@ async function runPartA(databaseUrl: string, receiver: Receiver): Promise<PartA>
   const paidCopies = [...paidArrivals.values()];
   const duplicates = paidCopies.reduce((n, l) => n + l.length - 1, 0);
   const distinctEvents = new Set(paidCopies.flat().map((a) => a.eventId)).size;
-  if (distinctEvents !== paidCopies.length) failures.push(`Part A: ${paidCopies.length} invoices got invoice.paid webhooks with ${distinctEvents} distinct event ids`);
+  if (distinctEvents !== paidCopies.length)
+    failures.push(`Part A: ${paidCopies.length} invoices got invoice.paid webhooks with ${distinctEvents} distinct event ids`);
 
   stopped = true;
   await stopChild(gateway);
@@ -434,7 +469,9 @@ async function throughputRound(database: Database, databaseUrl: string, receiver
 
   const firstArrival = receiver.arrivals.length;
   const tSpawn = performance.now();
-  const children = Array.from({ length: workers }, (_, i) => startChild(`worker ${i + 1}/${workers}`, ['packages/cli/bin/fawtara.js', 'worker'], { DATABASE_URL: databaseUrl }));
+  const children = Array.from({ length: workers }, (_, i) =>
+    startChild(`worker ${i + 1}/${workers}`, ['packages/cli/bin/fawtara.js', 'worker'], { DATABASE_URL: databaseUrl }),
+  );
   let stopped = false;
   lifecycle.addCleanup(async () => {
     if (!stopped) await Promise.all(children.map(stopChild));
@@ -520,7 +557,9 @@ async function main(): Promise<number> {
 
   const totalS = (performance.now() - t0) / 1000;
   out(`\n${'='.repeat(100)}`);
-  out(`Part A — payment → invoice.paid webhook at the receiver, ${partA.payments} payments, ${partA.concurrency} customers at a time (${partA.paymentsPerSecond.toFixed(0)} payments/s)`);
+  out(
+    `Part A — payment → invoice.paid webhook at the receiver, ${partA.payments} payments, ${partA.concurrency} customers at a time (${partA.paymentsPerSecond.toFixed(0)} payments/s)`,
+  );
   out(`  from the 303      ${fmtSummary(partA.fromResponseMs)}   ${partA.verdict} (p99 < ${TARGET_P99_MS} ms)`);
   out(`                    min ${fmt(partA.fromResponseMs.min)} ms; ${partA.fromResponseMs.negative} webhooks arrived before their payment's 303 had`);
   out(`  from pay start    ${fmtSummary(partA.fromPayStartMs)}`);

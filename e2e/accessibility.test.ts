@@ -90,7 +90,13 @@ describe.skipIf(!HAVE_CHROMIUM)('accessibility of the customer pages (axe-core, 
       await page.goto(`${inv.url}?lang=${lang}`);
       problems.push(...(await violations(`invoice-paid-${lang}`)));
 
-      const oi = await merchant.call<{ url: string }>('/api/v1/open-invoice', { title: 'Donations', amountType: '1', minAmount: '1.000', maxAmount: '50.000', description: 'Thank you' });
+      const oi = await merchant.call<{ url: string }>('/api/v1/open-invoice', {
+        title: 'Donations',
+        amountType: '1',
+        minAmount: '1.000',
+        maxAmount: '50.000',
+        description: 'Thank you',
+      });
       await page.goto(`${oi.url}?lang=${lang}`);
       problems.push(...(await violations(`checkout-${lang}`)));
       await Promise.all([page.waitForLoadState('load'), page.click('form button[type=submit]')]);

@@ -149,7 +149,13 @@ describe.skipIf(!HAVE_CHROMIUM)('customer payment pages in Chromium', () => {
   });
 
   it('an open invoice paid twice with different amounts; an amount outside its limits is refused', async () => {
-    const oi = (await merchantCall('/api/v1/open-invoice', { title: 'Charity drive', amountType: '1', minAmount: '1.000', maxAmount: '50.000', description: 'Any amount helps' })) as {
+    const oi = (await merchantCall('/api/v1/open-invoice', {
+      title: 'Charity drive',
+      amountType: '1',
+      minAmount: '1.000',
+      maxAmount: '50.000',
+      description: 'Any amount helps',
+    })) as {
       id: number;
       url: string;
     };

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { wireVectors as VECTORS } from '../../server/src/test-support/seed-samples.ts';
+import { wireVectors as VECTORS } from '../../server/src/test-support/documented-samples.ts';
 import { parseCsv } from './csv.ts';
 
 /**
@@ -138,7 +138,11 @@ describe('fawtara (the linked binary)', () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     baseEnv = { ...baseEnv, FAWTARA_URL: base };
-    server = spawn(BIN, ['serve', '--port', String(port), '--data-dir', dataDir], { cwd, env: cleanEnv({ LOG_LEVEL: 'warn', DATA_DIR: path.join(cwd, 'elsewhere') }), stdio: ['ignore', 'pipe', 'pipe'] });
+    server = spawn(BIN, ['serve', '--port', String(port), '--data-dir', dataDir], {
+      cwd,
+      env: cleanEnv({ LOG_LEVEL: 'warn', DATA_DIR: path.join(cwd, 'elsewhere') }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     server.stdout!.on('data', (d) => (serverOutput += d));
     server.stderr!.on('data', (d) => (serverOutput += d));
     const proc = server;
@@ -157,7 +161,10 @@ describe('fawtara (the linked binary)', () => {
   }, 90_000);
 
   it("creates an invoice and lists it with the new merchant's credentials", async () => {
-    const created = await run(['invoice', 'create', '--amount', '12.500', '--customer-name', 'Ahmad', '--mobile', '66666666', '--reference', 'CLI-1', '--json'], { env: credentials });
+    const created = await run(
+      ['invoice', 'create', '--amount', '12.500', '--customer-name', 'Ahmad', '--mobile', '66666666', '--reference', 'CLI-1', '--json'],
+      { env: credentials },
+    );
     expect(created.stderr).toBe('');
     expect(created.code).toBe(0);
     const invoice = JSON.parse(created.stdout);
@@ -224,7 +231,9 @@ describe('fawtara (the linked binary)', () => {
     expect(listed.total).toBe(1 + 997);
     const plans = JSON.parse((await run(['invoice', 'list', '--type', '7', '--json'], { env: credentials })).stdout);
     expect(plans.total).toBe(3);
-    expect(plans.data.map((i: { installment_number: number; installments_count: number }) => `${i.installment_number}/${i.installments_count}`).sort()).toEqual(['1/3', '2/3', '3/3']);
+    expect(plans.data.map((i: { installment_number: number; installments_count: number }) => `${i.installment_number}/${i.installments_count}`).sort()).toEqual(
+      ['1/3', '2/3', '3/3'],
+    );
     const arabic = JSON.parse((await run(['invoice', 'list', '--search', 'REF-500', '--json'], { env: credentials })).stdout);
     expect(arabic.data[0].customer.name).toBe('محمد 500, الكويت');
   }, 180_000);
@@ -264,7 +273,15 @@ describe('fawtara (the linked binary)', () => {
   }, 60_000);
 
   it('exits 64 on usage errors', async () => {
-    for (const args of [['frobnicate'], ['invoice', 'create', '--customer-name', 'A', '--mobile', '66666666'], ['import', 'invoices.csv', '--concurrency', '0'], ['import', 'missing.csv'], ['invoice', 'get', 'abc'], ['invoice', 'cancel'], []]) {
+    for (const args of [
+      ['frobnicate'],
+      ['invoice', 'create', '--customer-name', 'A', '--mobile', '66666666'],
+      ['import', 'invoices.csv', '--concurrency', '0'],
+      ['import', 'missing.csv'],
+      ['invoice', 'get', 'abc'],
+      ['invoice', 'cancel'],
+      [],
+    ]) {
       const result = await run(args, { env: credentials });
       expect(result.code, `fawtara ${args.join(' ')}: ${result.stderr}`).toBe(64);
       expect(result.stdout).toBe('');
@@ -302,7 +319,26 @@ describe('fawtara (the linked binary)', () => {
     const main = await run(['--help']);
     expect(main.code).toBe(0);
     for (const code of ['64', '65', '69', '77', '78']) expect(main.stdout).toContain(`  ${code}  `);
-    const verbs = [['serve'], ['worker'], ['migrate'], ['merchant'], ['merchant', 'create'], ['merchant', 'list'], ['merchant', 'rotate-secret'], ['merchant', 'set-arabic-digits'], ['invoice'], ['invoice', 'create'], ['invoice', 'get'], ['invoice', 'list'], ['invoice', 'cancel'], ['open-invoice'], ['open-invoice', 'create'], ['import'], ['encrypt'], ['decrypt']];
+    const verbs = [
+      ['serve'],
+      ['worker'],
+      ['migrate'],
+      ['merchant'],
+      ['merchant', 'create'],
+      ['merchant', 'list'],
+      ['merchant', 'rotate-secret'],
+      ['merchant', 'set-arabic-digits'],
+      ['invoice'],
+      ['invoice', 'create'],
+      ['invoice', 'get'],
+      ['invoice', 'list'],
+      ['invoice', 'cancel'],
+      ['open-invoice'],
+      ['open-invoice', 'create'],
+      ['import'],
+      ['encrypt'],
+      ['decrypt'],
+    ];
     const helps = await Promise.all(verbs.map((verb) => run([...verb, '--help'])));
     helps.forEach((help, i) => {
       expect(help.code, verbs[i]!.join(' ')).toBe(0);

@@ -30,8 +30,19 @@ describe('resolveConnection', () => {
 
   it('takes each setting from its flag, else its variable', () => {
     const notes: string[] = [];
-    const settings = resolveConnection({ url: 'https://pay.example.com', password: 'from-flag' }, { ...FULL, FAWTARA_URL: 'http://ignored' }, (n) => notes.push(n));
-    expect(settings).toEqual({ baseUrl: 'https://pay.example.com', merchantCode: '123456', accessCode: 'access', secretKey: FULL.FAWTARA_SECRET_KEY, iv: FULL.FAWTARA_IV, username: 'user', password: 'from-flag', sandbox: false });
+    const settings = resolveConnection({ url: 'https://pay.example.com', password: 'from-flag' }, { ...FULL, FAWTARA_URL: 'http://ignored' }, (n) =>
+      notes.push(n),
+    );
+    expect(settings).toEqual({
+      baseUrl: 'https://pay.example.com',
+      merchantCode: '123456',
+      accessCode: 'access',
+      secretKey: FULL.FAWTARA_SECRET_KEY,
+      iv: FULL.FAWTARA_IV,
+      username: 'user',
+      password: 'from-flag',
+      sandbox: false,
+    });
     expect(notes).toEqual([]);
     expect(resolveConnection({}, { ...FULL, FAWTARA_URL: 'https://gw.example.com/base' }, () => {}).baseUrl).toBe('https://gw.example.com/base');
   });
@@ -57,11 +68,32 @@ describe('resolveConnection', () => {
 describe('output helpers', () => {
   it('indents JSON without touching values (big integers, escapes)', () => {
     expect(indentJson('{"a":12345678901234567890,"b":"x\\/y \\"q\\" {,}","c":[],"d":{},"e":[1,{"f":null}]}')).toBe(
-      ['{', '  "a": 12345678901234567890,', '  "b": "x\\/y \\"q\\" {,}",', '  "c": [],', '  "d": {},', '  "e": [', '    1,', '    {', '      "f": null', '    }', '  ]', '}'].join('\n'),
+      [
+        '{',
+        '  "a": 12345678901234567890,',
+        '  "b": "x\\/y \\"q\\" {,}",',
+        '  "c": [],',
+        '  "d": {},',
+        '  "e": [',
+        '    1,',
+        '    {',
+        '      "f": null',
+        '    }',
+        '  ]',
+        '}',
+      ].join('\n'),
     );
   });
 
   it('aligns table columns, counting Arabic combining marks as zero width', () => {
-    expect(table(['A', 'B'], [['مُحَمَّد', 'x'], ['ab', 'y']])).toBe(['A     B', 'مُحَمَّد  x', 'ab    y'].join('\n'));
+    expect(
+      table(
+        ['A', 'B'],
+        [
+          ['مُحَمَّد', 'x'],
+          ['ab', 'y'],
+        ],
+      ),
+    ).toBe(['A     B', 'مُحَمَّد  x', 'ab    y'].join('\n'));
   });
 });

@@ -70,9 +70,12 @@ export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv
   try {
     url = new URL(rawUrl);
   } catch {
-    throw configError(`Configuration error: ${flags.url !== undefined ? '--url' : 'FAWTARA_URL'} must be an absolute http(s) URL, got ${JSON.stringify(rawUrl)}.`);
+    throw configError(
+      `Configuration error: ${flags.url !== undefined ? '--url' : 'FAWTARA_URL'} must be an absolute http(s) URL, got ${JSON.stringify(rawUrl)}.`,
+    );
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw configError(`Configuration error: ${flags.url !== undefined ? '--url' : 'FAWTARA_URL'} must use http or https.`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw configError(`Configuration error: ${flags.url !== undefined ? '--url' : 'FAWTARA_URL'} must use http or https.`);
   const baseUrl = url.href.replace(/\/+$/, '');
 
   const given = new Map<string, string>();
@@ -82,7 +85,9 @@ export function resolveConnection(flags: ConnectionFlags, env: NodeJS.ProcessEnv
   }
   if (given.size === 0) {
     if (!isLocalUrl(url)) {
-      throw configError(`Configuration error: no credentials for ${baseUrl}. Set ${CREDENTIALS.map(([, , v]) => v).join(', ')} (or the flags ${CREDENTIALS.map(([, f]) => f).join(', ')}).`);
+      throw configError(
+        `Configuration error: no credentials for ${baseUrl}. Set ${CREDENTIALS.map(([, , v]) => v).join(', ')} (or the flags ${CREDENTIALS.map(([, f]) => f).join(', ')}).`,
+      );
     }
     note(`Using the public sandbox merchant ${SANDBOX_CREDENTIALS.merchantCode} (no FAWTARA_* credentials given and ${url.host} is local).`);
     return { baseUrl, ...SANDBOX_CREDENTIALS, sandbox: true };

@@ -45,7 +45,8 @@ const LF = 10;
  * Throws {@link CsvSyntaxError} with the line and column of the first problem.
  */
 export function parseCsv(text: string, delimiter = ','): ParsedCsv {
-  if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\r' || delimiter === '\n') throw new TypeError('the delimiter must be one character other than a quote or a line break');
+  if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\r' || delimiter === '\n')
+    throw new TypeError('the delimiter must be one character other than a quote or a line break');
   const delim = delimiter.charCodeAt(0);
   const hadBom = text.charCodeAt(0) === 0xfeff;
   const s = hadBom ? text.slice(1) : text;

@@ -10,18 +10,24 @@ export function exitCodeOf(err: unknown): { code: ExitCode; message: string } {
   if (err instanceof CliError) return { code: err.exitCode, message: withFields(err.message, err.fields) };
   if (err instanceof FawtaraError) {
     const id = err.requestId ? ` (request id ${err.requestId})` : '';
-    if (err instanceof AuthenticationError) return { code: EXIT.AUTH, message: `Authentication failed: ${err.message}${id}. Check the credentials (FAWTARA_USERNAME, FAWTARA_PASSWORD, FAWTARA_ACCESS_CODE, …).` };
+    if (err instanceof AuthenticationError)
+      return {
+        code: EXIT.AUTH,
+        message: `Authentication failed: ${err.message}${id}. Check the credentials (FAWTARA_USERNAME, FAWTARA_PASSWORD, FAWTARA_ACCESS_CODE, …).`,
+      };
     if (err instanceof ConnectionError) {
       const detail = innermostMessage(err);
       return { code: EXIT.UNAVAILABLE, message: `Server unreachable: ${err.message}${detail && !err.message.includes(detail) ? ` (${detail})` : ''}` };
     }
-    if (err instanceof RateLimitError) return { code: EXIT.UNAVAILABLE, message: `Rate limited: ${err.message}${err.retryAfter !== undefined ? `; retry in ${err.retryAfter} s` : ''}${id}` };
+    if (err instanceof RateLimitError)
+      return { code: EXIT.UNAVAILABLE, message: `Rate limited: ${err.message}${err.retryAfter !== undefined ? `; retry in ${err.retryAfter} s` : ''}${id}` };
     if (err instanceof ServerError) {
       const unavailable = err.status === 502 || err.status === 503 || err.status === 504;
       return { code: unavailable ? EXIT.UNAVAILABLE : EXIT.UNEXPECTED, message: `Server error ${err.status ?? ''}: ${err.message}${id}` };
     }
     if (err instanceof ValidationError) return { code: EXIT.DATA, message: withFields(`Refused: ${err.message}${id}`, err.fields) };
-    if (err.code === 'not_found' || err.code === 'conflict' || err.code === 'invalid_request') return { code: EXIT.DATA, message: `Refused: ${err.message}${id}` };
+    if (err.code === 'not_found' || err.code === 'conflict' || err.code === 'invalid_request')
+      return { code: EXIT.DATA, message: `Refused: ${err.message}${id}` };
     return { code: EXIT.UNEXPECTED, message: `${err.message}${id}` };
   }
   if (isAppError(err)) {
@@ -41,7 +47,6 @@ function withFields(message: string, fields: Record<string, string[]> | undefine
   if (entries.length === 0) return message;
   return `${message}\n${entries.map(([field, messages]) => `  ${field}: ${messages.join(' ')}`).join('\n')}`;
 }
-
 
 function errnoOf(err: unknown): string | undefined {
   for (let e = err, depth = 0; typeof e === 'object' && e !== null && depth < 5; depth++) {

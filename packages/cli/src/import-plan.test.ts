@@ -30,7 +30,9 @@ describe('planImport', () => {
   });
 
   it('groups rows sharing a plan into one installment request, in row order, with one key', () => {
-    const p = plan('customerName,mobileNumber,amount,expiresAt,plan\r\nA,1,1,2026-01-01,P\r\nB,2,2,2026-01-01,\r\nC,3,3,2026-02-01,P\r\nD,4,4,2026-01-01,Q\r\n');
+    const p = plan(
+      'customerName,mobileNumber,amount,expiresAt,plan\r\nA,1,1,2026-01-01,P\r\nB,2,2,2026-01-01,\r\nC,3,3,2026-02-01,P\r\nD,4,4,2026-01-01,Q\r\n',
+    );
     expect(p.units.map((u) => [u.kind, u.idempotencyKey, u.rows.map((r) => r.row)])).toEqual([
       ['plan', 'run-plan-2', [2, 4]],
       ['invoice', 'run-3', [3]],

@@ -58,8 +58,7 @@ export interface ImportRow {
 }
 
 export type ImportUnit =
-  | { kind: 'invoice'; idempotencyKey: string; rows: [ImportRow] }
-  | { kind: 'plan'; plan: string; idempotencyKey: string; rows: ImportRow[] };
+  { kind: 'invoice'; idempotencyKey: string; rows: [ImportRow] } | { kind: 'plan'; plan: string; idempotencyKey: string; rows: ImportRow[] };
 
 /** field (an invoice field, or `row`/`plan`/`request`) → messages. */
 export type RowErrors = Record<string, string[]>;
@@ -79,7 +78,10 @@ export interface ImportPlan {
 
 /** `Customer Name`, `customer_name` and `CUSTOMERNAME` all name customerName. */
 function normalise(name: string): string {
-  return name.trim().toLowerCase().replace(/[\s_-]+/g, '');
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]+/g, '');
 }
 
 const BY_NORMALISED = new Map<string, ImportColumn>(IMPORT_COLUMNS.map((c) => [normalise(c), c]));
@@ -92,7 +94,8 @@ const BY_NORMALISED = new Map<string, ImportColumn>(IMPORT_COLUMNS.map((c) => [n
  */
 export function planImport(parsed: ParsedCsv, options: { runId: string; defaults: ImportDefaults }): ImportPlan {
   const [headerRecord, ...records] = parsed.records;
-  if (!headerRecord || isBlankRecord(headerRecord)) throw dataError('The file is empty: the first row must be a header naming the columns (see fawtara import --help).');
+  if (!headerRecord || isBlankRecord(headerRecord))
+    throw dataError('The file is empty: the first row must be a header naming the columns (see fawtara import --help).');
 
   const columns: (ImportColumn | undefined)[] = [];
   const unknown: string[] = [];
@@ -106,7 +109,8 @@ export function planImport(parsed: ParsedCsv, options: { runId: string; defaults
     }
     const column = BY_NORMALISED.get(normalise(name));
     if (column === undefined) unknown.push(JSON.stringify(name));
-    else if (seen.has(column)) throw dataError(`Row 1 (header): the columns ${JSON.stringify(seen.get(column))} and ${JSON.stringify(name)} both name ${column}.`);
+    else if (seen.has(column))
+      throw dataError(`Row 1 (header): the columns ${JSON.stringify(seen.get(column))} and ${JSON.stringify(name)} both name ${column}.`);
     else seen.set(column, name);
     columns.push(column);
   });
@@ -116,7 +120,9 @@ export function planImport(parsed: ParsedCsv, options: { runId: string; defaults
   const missing = REQUIRED.filter((c) => !seen.has(c));
   if (!seen.has('expiresAt') && options.defaults.expiresAt === undefined) missing.push('expiresAt');
   if (missing.length > 0) {
-    throw dataError(`Row 1 (header): missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}${missing.includes('expiresAt') ? ' (or give --expires-at)' : ''}.`);
+    throw dataError(
+      `Row 1 (header): missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}${missing.includes('expiresAt') ? ' (or give --expires-at)' : ''}.`,
+    );
   }
 
   const header = headerRecord.fields.filter((_, i) => i !== errorColumn);
@@ -134,7 +140,10 @@ export function planImport(parsed: ParsedCsv, options: { runId: string; defaults
     const original = Array.from({ length: width }, (_, i) => record.fields[i] ?? '').filter((_, i) => i !== errorColumn);
     const row: ImportRow = { row: record.row, original, fields: {} };
     if (record.fields.length !== width) {
-      refused.push({ row, errors: { row: [`has ${record.fields.length} values but the header has ${width} columns (a missing or extra comma, or an unquoted comma in a value)`] } });
+      refused.push({
+        row,
+        errors: { row: [`has ${record.fields.length} values but the header has ${width} columns (a missing or extra comma, or an unquoted comma in a value)`] },
+      });
       continue;
     }
     let plan = '';
@@ -192,7 +201,10 @@ export function rowErrors(unit: ImportUnit, fields: Record<string, string[]>, me
   if (unit.kind === 'plan') {
     const bad = unit.rows.filter((r) => Object.keys(out.get(r)!).length > 0).map((r) => r.row);
     for (const r of unit.rows) {
-      if (Object.keys(out.get(r)!).length === 0) add(r, 'plan', [`not created: plan "${unit.plan}" is all or nothing and row${bad.length > 1 ? 's' : ''} ${bad.join(', ')} ${bad.length > 1 ? 'were' : 'was'} refused`]);
+      if (Object.keys(out.get(r)!).length === 0)
+        add(r, 'plan', [
+          `not created: plan "${unit.plan}" is all or nothing and row${bad.length > 1 ? 's' : ''} ${bad.join(', ')} ${bad.length > 1 ? 'were' : 'was'} refused`,
+        ]);
     }
   }
   return out;

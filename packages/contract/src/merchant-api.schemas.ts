@@ -36,8 +36,7 @@ const MoneyUpTo = (maxFils: bigint) =>
 const Money = MoneyUpTo(INVOICE_AMOUNT_MAX_FILS);
 const ItemMoney = MoneyUpTo(ITEM_AMOUNT_MAX_FILS);
 const MoneyOut = Type.String({ pattern: '^-?[0-9]+\\.[0-9]{3}$', description: 'KWD with exactly three decimals', examples: ['20.000'] });
-const Code = (values: string[], description: string) =>
-  Type.Union([Type.String({ enum: values }), Type.Integer()], { description });
+const Code = (values: string[], description: string) => Type.Union([Type.String({ enum: values }), Type.Integer()], { description });
 const DateString = Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description: 'YYYY-MM-DD', examples: ['2026-12-31'] });
 const Timestamp = Type.String({ description: "YYYY-MM-DD HH:MM:SS in the merchant's time zone", examples: ['2025-10-05 11:11:58'] });
 const Nullable = <T extends TSchema>(t: T, options: { description?: string } = {}) => Type.Union([t, Type.Null()], options);
@@ -47,7 +46,9 @@ export const MerchantCode = Type.String({ description: 'The merchant code; must 
 export const InvoiceItemInput = Type.Object({
   itemTitle: Type.String({ maxLength: ITEM_TITLE_MAX_LENGTH }),
   rate: ItemMoney,
-  quantity: Type.Union([Type.String(), Type.Integer({ minimum: 1, maximum: ITEM_QUANTITY_MAX })], { description: `Whole number from 1 to ${ITEM_QUANTITY_MAX}` }),
+  quantity: Type.Union([Type.String(), Type.Integer({ minimum: 1, maximum: ITEM_QUANTITY_MAX })], {
+    description: `Whole number from 1 to ${ITEM_QUANTITY_MAX}`,
+  }),
   amount: Type.Union([ItemMoney], { description: `Line amount, at most ${filsAsKwd(ITEM_AMOUNT_MAX_FILS)}; not above rate × quantity` }),
 });
 
@@ -59,7 +60,8 @@ const invoiceFields = {
   invoiceType: Code(['0', '1'], '"0" URL sharing, "1" SMS invoice'),
   invoiceSubType: Code(['0', '1', '2', '3'], 'Delivery: "0" SMS, "1" WhatsApp, "2" Email, "3" URL only'),
   allocatePayType: Type.Union([Type.String(), Type.Array(Type.Union([Type.String(), Type.Integer()]))], {
-    description: 'Allowed payment methods: "1,2", ["1","2"] or [1,2]; empty = every method enabled for the merchant. 1 KNET, 2 MPGS, 5 CYBS, 7 AMEX, 8 MPGS AMEX, 9 MPGS Apple Pay, 10 CYBS Apple Pay, 11 KNET Debit Apple Pay, 12 KNET Credit Apple Pay, 13 KNET Apple Pay International, 14 AMEX Apple Pay International, 16 Google Pay',
+    description:
+      'Allowed payment methods: "1,2", ["1","2"] or [1,2]; empty = every method enabled for the merchant. 1 KNET, 2 MPGS, 5 CYBS, 7 AMEX, 8 MPGS AMEX, 9 MPGS Apple Pay, 10 CYBS Apple Pay, 11 KNET Debit Apple Pay, 12 KNET Credit Apple Pay, 13 KNET Apple Pay International, 14 AMEX Apple Pay International, 16 Google Pay',
   }),
   expiresAt: Type.Union([DateString], { description: "Last day the invoice can be paid (merchant's time zone); not in the past" }),
   customerEmail: Type.Optional(Type.String({ pattern: EMAIL_PATTERN, maxLength: EMAIL_MAX_LENGTH, description: 'Required when invoiceSubType is "2"' })),
@@ -68,7 +70,7 @@ const invoiceFields = {
   webhook: Type.Optional(Type.String({ format: 'uri', maxLength: URL_MAX_LENGTH, description: 'http(s) URL notified about this invoice' })),
   itemsList: Type.Optional(
     Type.Union([Type.Array(InvoiceItemInput, { maxItems: ITEMS_MAX }), Type.String({ description: `JSON-encoded array (at most ${ITEMS_MAX} items)` })], {
-      description: "Line items; their total must not be less than the invoice amount",
+      description: 'Line items; their total must not be less than the invoice amount',
     }),
   ),
 };
@@ -191,7 +193,10 @@ export const InvoiceObject = Type.Object({
         id: Type.Integer(),
         installments_count: Type.Integer(),
         paid_count: Type.Integer(),
-        status: Type.String({ enum: ['pending', 'partially_paid', 'paid', 'cancelled'], description: 'paid when every installment is paid, cancelled when every one is cancelled' }),
+        status: Type.String({
+          enum: ['pending', 'partially_paid', 'paid', 'cancelled'],
+          description: 'paid when every installment is paid, cancelled when every one is cancelled',
+        }),
       },
       { description: "Fawtara addition, installments read back (details, dashboard): the plan's state" },
     ),
@@ -237,7 +242,9 @@ export const ListQuery = Type.Object({
   fromDate: Type.Optional(DateString),
   toDate: Type.Optional(DateString),
   page: Type.Optional(Type.Union([Type.String(), Type.Integer({ minimum: 1, maximum: PAGE_MAX })])),
-  perPage: Type.Optional(Type.Union([Type.String(), Type.Integer({ minimum: 1, maximum: PAGE_SIZE_MAX })], { description: `Fawtara addition; default ${PAGE_SIZE}` })),
+  perPage: Type.Optional(
+    Type.Union([Type.String(), Type.Integer({ minimum: 1, maximum: PAGE_SIZE_MAX })], { description: `Fawtara addition; default ${PAGE_SIZE}` }),
+  ),
   search: Type.Optional(Type.String({ maxLength: SEARCH_MAX_LENGTH })),
 });
 
@@ -301,8 +308,7 @@ export const ProfileObject = Type.Object({
 });
 
 /** `{"status":true,"message":…,"response":…}` — the decrypted reply. */
-export const Reply = <T extends TSchema>(response: T) =>
-  Type.Object({ status: Type.Boolean(), message: Type.String(), response });
+export const Reply = <T extends TSchema>(response: T) => Type.Object({ status: Type.Boolean(), message: Type.String(), response });
 
 export const ErrorReply = Type.Object({
   status: Type.Literal(false),
@@ -353,7 +359,15 @@ export const WebhookEventObject = Type.Object({
       last_error: Nullable(Type.String()),
       next_attempt_at: Nullable(Timestamp),
       delivered_at: Nullable(Timestamp),
-      log: Type.Array(Type.Object({ attempt: Type.Integer(), started_at: Timestamp, duration_ms: Type.Integer(), status_code: Nullable(Type.Integer()), error: Nullable(Type.String()) })),
+      log: Type.Array(
+        Type.Object({
+          attempt: Type.Integer(),
+          started_at: Timestamp,
+          duration_ms: Type.Integer(),
+          status_code: Nullable(Type.Integer()),
+          error: Nullable(Type.String()),
+        }),
+      ),
     }),
   ),
 });
@@ -375,8 +389,16 @@ export const RedeliverReply = Type.Object({ event_id: Type.String(), deliveries:
 
 export const WebhookSettingsRequest = Type.Object({
   merchantCode: MerchantCode,
-  webhookUrl: Type.Optional(Type.Union([Type.String({ format: 'uri', maxLength: URL_MAX_LENGTH }), Type.Literal(''), Type.Null()], { description: 'Default webhook URL for every event; "" or null removes it' })),
-  reminderDays: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: REMINDER_DAYS_MAX }), Type.String(), Type.Null()], { description: 'Remind customers this many days before an invoice expires (each installment too); null or "" turns reminders off' })),
+  webhookUrl: Type.Optional(
+    Type.Union([Type.String({ format: 'uri', maxLength: URL_MAX_LENGTH }), Type.Literal(''), Type.Null()], {
+      description: 'Default webhook URL for every event; "" or null removes it',
+    }),
+  ),
+  reminderDays: Type.Optional(
+    Type.Union([Type.Integer({ minimum: 1, maximum: REMINDER_DAYS_MAX }), Type.String(), Type.Null()], {
+      description: 'Remind customers this many days before an invoice expires (each installment too); null or "" turns reminders off',
+    }),
+  ),
 });
 
 export const WebhookSettingsReply = Type.Object({ webhook_url: Nullable(Type.String()), reminder_days: Nullable(Type.Integer()) });

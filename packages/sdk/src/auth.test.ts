@@ -67,7 +67,11 @@ describeEngines('SDK session', (ctx) => {
     await c.profile.get();
     // Someone else uses the refresh token first: the server then refuses it (and its family).
     const stolen = c.tokens()!.refreshToken!;
-    const used = await fetch(`${baseUrl}/api/v1/token-refresh`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken: stolen }) });
+    const used = await fetch(`${baseUrl}/api/v1/token-refresh`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refreshToken: stolen }),
+    });
     expect(used.status).toBe(200);
 
     advance(845_000);
@@ -96,7 +100,10 @@ describeEngines('SDK session', (ctx) => {
   it('a second 401 after re-authenticating surfaces as AuthenticationError', async () => {
     const deny = recordingFetch((req) =>
       req.path === '/api/v1/profile'
-        ? new Response(JSON.stringify({ status: false, code: 500, message: 'Invalid Token', response: null }), { status: 401, headers: { 'content-type': 'application/json', 'x-request-id': 'req-401' } })
+        ? new Response(JSON.stringify({ status: false, code: 500, message: 'Invalid Token', response: null }), {
+            status: 401,
+            headers: { 'content-type': 'application/json', 'x-request-id': 'req-401' },
+          })
         : undefined,
     );
     const c = clientFor(baseUrl, m, { fetch: deny.fetch, now: () => now });

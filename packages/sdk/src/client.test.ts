@@ -89,7 +89,9 @@ describeEngines('SDK against a running Fawtara', (ctx) => {
       .catch((e: unknown) => e);
     expect(many).toBeInstanceOf(ValidationError);
     expect(Object.keys((many as ValidationError).fields).sort()).toEqual(['invoices.0.amount', 'invoices.1.itemsList.0.rate']);
-    const open = await client.openInvoices.create({ title: 'x', amountType: '1', minAmount: '0.5', maxAmount: 2.5 as unknown as string }).catch((e: unknown) => e);
+    const open = await client.openInvoices
+      .create({ title: 'x', amountType: '1', minAmount: '0.5', maxAmount: 2.5 as unknown as string })
+      .catch((e: unknown) => e);
     expect(Object.keys((open as ValidationError).fields)).toEqual(['maxAmount']);
     expect(wire.sent.length).toBe(before);
   });
@@ -164,7 +166,19 @@ describeEngines('SDK against a running Fawtara', (ctx) => {
     expect(pages).toEqual([2, 3]);
     // Filters travel as plain query parameters beside the encrypted data.
     const search = await c.invoices.list({ search: 'LIST-1', perPage: 100 });
-    expect(search.data.map((i) => i.reference_number).sort()).toEqual(['LIST-1', 'LIST-10', 'LIST-11', 'LIST-12', 'LIST-13', 'LIST-14', 'LIST-15', 'LIST-16', 'LIST-17', 'LIST-18', 'LIST-19']);
+    expect(search.data.map((i) => i.reference_number).sort()).toEqual([
+      'LIST-1',
+      'LIST-10',
+      'LIST-11',
+      'LIST-12',
+      'LIST-13',
+      'LIST-14',
+      'LIST-15',
+      'LIST-16',
+      'LIST-17',
+      'LIST-18',
+      'LIST-19',
+    ]);
     const lastList = rec.sent.filter((r) => r.path === '/api/v1/invoice-dashboard').at(-1)!;
     expect(new URL(lastList.url).searchParams.get('search')).toBe('LIST-1');
   });
@@ -204,7 +218,14 @@ describeEngines('SDK against a running Fawtara', (ctx) => {
 
     const byToken = await client.transactions.enquire(token);
     expect(byToken.status).toBe(true);
-    expect(byToken.data).toMatchObject({ token, amount: '12.500', status: 'SUCCESSFUL', reference_number: 'SDK-PAY', invoice_id: inv.id, payment_method: '16' });
+    expect(byToken.data).toMatchObject({
+      token,
+      amount: '12.500',
+      status: 'SUCCESSFUL',
+      reference_number: 'SDK-PAY',
+      invoice_id: inv.id,
+      payment_method: '16',
+    });
     expect(byToken.results).toHaveLength(1);
     const byReference = await client.transactions.enquireByReference('SDK-PAY');
     expect(byReference.data?.token).toBe(token);
@@ -232,7 +253,10 @@ describeEngines('SDK against a running Fawtara', (ctx) => {
     const sent = wire.sent.filter((r) => r.headers['idempotency-key'] === key);
     expect(sent).toHaveLength(2);
     // A key the server would refuse is refused before sending.
-    await expect(client.invoices.create(invoiceParams(), { idempotencyKey: 'has space' })).rejects.toMatchObject({ name: 'ValidationError', fields: { 'Idempotency-Key': [expect.any(String)] } });
+    await expect(client.invoices.create(invoiceParams(), { idempotencyKey: 'has space' })).rejects.toMatchObject({
+      name: 'ValidationError',
+      fields: { 'Idempotency-Key': [expect.any(String)] },
+    });
     expect(wire.sent.filter((r) => r.headers['idempotency-key'] === 'has space')).toHaveLength(0);
     // The same key with another payload is refused by the server.
     await expect(client.invoices.create(invoiceParams({ referenceNumber: 'IDEM-2' }), { idempotencyKey: key })).rejects.toBeInstanceOf(ValidationError);
@@ -286,10 +310,15 @@ describeEngines('SDK against a running Fawtara', (ctx) => {
       baseUrl: 'https://merchantapisandbox.hesabe.com',
       gatewayUrl: 'https://sandbox.hesabe.com',
     });
-    expect(new Client({ environment: 'hesabe-production', ...SANDBOX_CREDENTIALS })).toMatchObject({ baseUrl: 'https://merchantapi.hesabe.com', gatewayUrl: 'https://api.hesabe.com' });
+    expect(new Client({ environment: 'hesabe-production', ...SANDBOX_CREDENTIALS })).toMatchObject({
+      baseUrl: 'https://merchantapi.hesabe.com',
+      gatewayUrl: 'https://api.hesabe.com',
+    });
     expect(new Client({ environment: 'local', ...SANDBOX_CREDENTIALS }).gatewayUrl).toBe('http://localhost:3000');
     expect(new Client({ baseUrl: 'https://pay.example.kw/fawtara/', ...SANDBOX_CREDENTIALS }).gatewayUrl).toBe('https://pay.example.kw/fawtara');
-    expect(new Client({ environment: 'hesabe-sandbox', baseUrl: 'https://proxy.example', gatewayUrl: 'https://gw.example', ...SANDBOX_CREDENTIALS })).toMatchObject({
+    expect(
+      new Client({ environment: 'hesabe-sandbox', baseUrl: 'https://proxy.example', gatewayUrl: 'https://gw.example', ...SANDBOX_CREDENTIALS }),
+    ).toMatchObject({
       baseUrl: 'https://proxy.example',
       gatewayUrl: 'https://gw.example',
     });

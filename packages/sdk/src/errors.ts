@@ -263,7 +263,7 @@ export function errorFromReply(reply: ReplyFacts): FawtaraError {
   const base = { message, status, requestId, body, wireCode };
 
   // What the status says; for a 2xx with status:false, what the wire code says.
-  const kind = status >= 400 ? status : wireCode ?? 0;
+  const kind = status >= 400 ? status : (wireCode ?? 0);
   if (status >= 500) return new ServerError(base);
   switch (kind) {
     case 401:

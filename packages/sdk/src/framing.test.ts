@@ -1,6 +1,6 @@
 import { createCodec } from '@fawtara/wire';
 import { describe, expect, it } from 'vitest';
-import { wireVectors } from '../../server/src/test-support/seed-samples.ts';
+import { wireVectors } from '../../server/src/test-support/documented-samples.ts';
 import { Client } from './client.ts';
 import { SANDBOX_CREDENTIALS } from './core.ts';
 import { AuthenticationError, ConflictError, FawtaraError, NotFoundError, RateLimitError, ServerError, ValidationError } from './errors.ts';
@@ -47,7 +47,13 @@ describe('wire vectors through the SDK codec path', () => {
 
   it.each(vectors.valid)('valid: $name opens in every reply framing', (vector) => {
     const expected = JSON.parse(vector.plaintext);
-    for (const body of [vector.hex, `${vector.hex}\n`, JSON.stringify({ response: vector.hex }), JSON.stringify({ data: vector.hex }), JSON.stringify(vector.hex)]) {
+    for (const body of [
+      vector.hex,
+      `${vector.hex}\n`,
+      JSON.stringify({ response: vector.hex }),
+      JSON.stringify({ data: vector.hex }),
+      JSON.stringify(vector.hex),
+    ]) {
       expect(envelope.open(body)).toEqual({ ok: true, value: expected, encrypted: true });
     }
   });
@@ -118,7 +124,9 @@ describe('reply framings and error mapping', () => {
   });
 
   it('one object nested under response.data or flat under response', async () => {
-    const { client } = clientReplying((n) => json(200, { response: sealed({ status: true, message: 'ok', response: n === 1 ? { data: { id: 9 } } : { id: 9 } }) }));
+    const { client } = clientReplying((n) =>
+      json(200, { response: sealed({ status: true, message: 'ok', response: n === 1 ? { data: { id: 9 } } : { id: 9 } }) }),
+    );
     expect(await client.invoices.get(9)).toEqual({ id: 9 });
     expect(await client.invoices.get(9)).toEqual({ id: 9 });
   });
@@ -142,23 +150,40 @@ describe('reply framings and error mapping', () => {
     expect(v).toBeInstanceOf(ValidationError);
     expect((v as ValidationError).fields).toEqual(fields);
     expect(await call(json(404, sealed({ status: false, code: 404, message: 'Request not found', response: null })))).toBeInstanceOf(NotFoundError);
-    expect(await call(json(409, { response: sealed({ status: false, code: 409, message: 'already cancelled', response: null }) }))).toMatchObject({ name: 'ConflictError', message: 'already cancelled' });
-    expect(await call(json(429, { status: false, code: 429, message: 'Too many', response: null }, { 'retry-after': '999' }))).toMatchObject({ name: 'RateLimitError', retryAfter: 999 });
+    expect(await call(json(409, { response: sealed({ status: false, code: 409, message: 'already cancelled', response: null }) }))).toMatchObject({
+      name: 'ConflictError',
+      message: 'already cancelled',
+    });
+    expect(await call(json(429, { status: false, code: 429, message: 'Too many', response: null }, { 'retry-after': '999' }))).toMatchObject({
+      name: 'RateLimitError',
+      retryAfter: 999,
+    });
   });
 
   it("Hesabe's 2xx with status:false is an error too, mapped by its code", async () => {
-    expect(await call(json(200, { response: sealed({ status: false, code: 422, message: 'invalid', response: { refundAmount: ['required'] } }) }))).toMatchObject({
+    expect(
+      await call(json(200, { response: sealed({ status: false, code: 422, message: 'invalid', response: { refundAmount: ['required'] } }) })),
+    ).toMatchObject({
       name: 'ValidationError',
       status: 200,
       fields: { refundAmount: ['required'] },
     });
-    expect(await call(json(200, { status: false, message: 'Request not found, Please verify the request data', response: null }))).toBeInstanceOf(NotFoundError);
+    expect(await call(json(200, { status: false, message: 'Request not found, Please verify the request data', response: null }))).toBeInstanceOf(
+      NotFoundError,
+    );
     expect(await call(json(200, { status: false, code: 500, message: 'Invalid Token', response: null }))).toBeInstanceOf(AuthenticationError);
-    expect(await call(json(200, { status: false, message: 'Invoice status update failed', response: null }))).toMatchObject({ name: 'FawtaraError', code: 'api_error' });
+    expect(await call(json(200, { status: false, message: 'Invoice status update failed', response: null }))).toMatchObject({
+      name: 'FawtaraError',
+      code: 'api_error',
+    });
   });
 
   it('server failures: a plain 500, an HTML 502 from a proxy', async () => {
-    expect(await call(json(500, { message: 'Internal server error occurred' }))).toMatchObject({ name: 'ServerError', status: 500, message: 'Internal server error occurred' });
+    expect(await call(json(500, { message: 'Internal server error occurred' }))).toMatchObject({
+      name: 'ServerError',
+      status: 500,
+      message: 'Internal server error occurred',
+    });
     const html = await call(new Response('<html>Bad Gateway</html>', { status: 502, headers: { 'content-type': 'text/html' } }));
     expect(html).toBeInstanceOf(ServerError);
     expect(html).toMatchObject({ status: 502, body: '<html>Bad Gateway</html>' });
@@ -172,10 +197,12 @@ describe('reply framings and error mapping', () => {
     expect(await call(json(200, { response: other }))).toMatchObject({ code: 'invalid_response', message: expect.stringMatching(/secretKey and iv/) });
   });
 
-  it('the transaction enquiry reads Hesabe\'s `data` + `results` and a bare `response`', async () => {
+  it("the transaction enquiry reads Hesabe's `data` + `results` and a bare `response`", async () => {
     const tx = { token: '1', amount: '1.000', status: 'SUCCESSFUL' };
     const { client, rec } = clientReplying((n) =>
-      n === 1 ? json(200, { status: true, message: 'Transaction found', data: tx, results: [tx] }) : json(200, { status: true, message: 'Transaction found', response: tx }),
+      n === 1
+        ? json(200, { status: true, message: 'Transaction found', data: tx, results: [tx] })
+        : json(200, { status: true, message: 'Transaction found', response: tx }),
     );
     expect(await client.transactions.enquire('1')).toEqual({ status: true, message: 'Transaction found', data: tx, results: [tx] });
     expect(await client.transactions.enquireByReference('ORDER 1/2')).toEqual({ status: true, message: 'Transaction found', data: tx, results: [tx] });

@@ -12,9 +12,7 @@ import { isRecord } from './is-record.ts';
  * Decrypted (or plain) payloads carry their result under `response` or, in some Hesabe replies,
  * under `data`; {@link resultOf} takes whichever is there.
  */
-export type DecodedReply =
-  | { ok: true; value: unknown; encrypted: boolean }
-  | { ok: false; reason: 'empty' | 'undecryptable' | 'not_json' };
+export type DecodedReply = { ok: true; value: unknown; encrypted: boolean } | { ok: false; reason: 'empty' | 'undecryptable' | 'not_json' };
 
 const HEX = /^[0-9a-fA-F]+$/;
 

@@ -66,13 +66,5 @@ export type {
   WebhookSettingsParams,
 } from './types.ts';
 // The wire helpers a merchant's code needs beside the client (same functions the server uses).
-export {
-  EVENT_ID_HEADER,
-  EVENT_TYPE_HEADER,
-  formatMoney,
-  MoneyError,
-  parseMoney,
-  SIGNATURE_HEADER,
-  verifyWebhookSignature,
-} from '@fawtara/wire';
+export { EVENT_ID_HEADER, EVENT_TYPE_HEADER, formatMoney, MoneyError, parseMoney, SIGNATURE_HEADER, verifyWebhookSignature } from '@fawtara/wire';
 export type { WebhookVerification } from '@fawtara/wire';

@@ -16,7 +16,10 @@ import { invoiceParams, recordingFetch } from './testing/support.ts';
  */
 const codec = createCodec({ secretKey: SANDBOX_CREDENTIALS.secretKey, iv: SANDBOX_CREDENTIALS.iv });
 /** A successful encrypted reply, as Fawtara frames it. */
-const ok = (response: unknown) => ({ status: 200, body: JSON.stringify({ response: codec.encrypt(JSON.stringify({ status: true, message: 'ok', response })) }) });
+const ok = (response: unknown) => ({
+  status: 200,
+  body: JSON.stringify({ response: codec.encrypt(JSON.stringify({ status: true, message: 'ok', response })) }),
+});
 const profile = { id: 1, username: '842217', business_name: 'Sandbox', email: null, payment_methods: [] };
 const invoice = { id: 7, token: '123', amount: '12.500' };
 
@@ -125,7 +128,14 @@ describe('retries (scripted receiver)', () => {
   });
 
   it('login is retried after a dropped connection; a refresh is not (it falls back to login)', async () => {
-    const token = (n: number) => ({ status: 200, body: JSON.stringify({ status: true, message: 'Success', response: { token: { token_type: 'Bearer', expires_in: 900, access_token: `a${n}`, refresh_token: `r${n}` } } }) });
+    const token = (n: number) => ({
+      status: 200,
+      body: JSON.stringify({
+        status: true,
+        message: 'Success',
+        response: { token: { token_type: 'Bearer', expires_in: 900, access_token: `a${n}`, refresh_token: `r${n}` } },
+      }),
+    });
     const fresh = client(receiver.url, { tokens: undefined, username: 'test', password: 'Test@1234' });
     receiver.script('drop', token(1), ok(profile));
     expect(await fresh.profile.get()).toEqual(profile);
@@ -134,7 +144,11 @@ describe('retries (scripted receiver)', () => {
 
     receiver.received.length = 0;
     // Presenting a refresh token twice revokes its family: after a drop, log in instead.
-    const expiring = client(receiver.url, { tokens: { accessToken: 'old', refreshToken: 'r0', expiresAt: Date.now() - 1 }, username: 'test', password: 'Test@1234' });
+    const expiring = client(receiver.url, {
+      tokens: { accessToken: 'old', refreshToken: 'r0', expiresAt: Date.now() - 1 },
+      username: 'test',
+      password: 'Test@1234',
+    });
     receiver.script('drop', token(2), ok(profile));
     expect(await expiring.profile.get()).toEqual(profile);
     expect(receiver.received.map((r) => r.path.split('?')[0])).toEqual(['/api/v1/token-refresh', '/api/v1/login', '/api/v1/profile']);
@@ -189,9 +203,15 @@ describe('Retry-After', () => {
   });
 
   it('longer than the cap is not waited for: RateLimitError at once, with retryAfter', async () => {
-    server.script({ status: 429, headers: { 'retry-after': '120' }, body: JSON.stringify({ status: false, code: 429, message: 'Too many requests', response: null }) });
+    server.script({
+      status: 429,
+      headers: { 'retry-after': '120' },
+      body: JSON.stringify({ status: false, code: 429, message: 'Too many requests', response: null }),
+    });
     const started = Date.now();
-    const err = await client(server.url, { maxRetryAfterMs: 5_000 }).profile.get().catch((e: unknown) => e);
+    const err = await client(server.url, { maxRetryAfterMs: 5_000 })
+      .profile.get()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RateLimitError);
     expect(err).toMatchObject({ status: 429, retryAfter: 120, message: 'Too many requests' });
     expect(server.received).toHaveLength(1);
@@ -211,7 +231,16 @@ describe('Retry-After', () => {
 describe('backoff', () => {
   it('grows exponentially with jitter between half and all of each step, capped', () => {
     const at = (random: number) =>
-      new Transport({ fetch, timeoutMs: 1, maxRetries: 5, retryBaseDelayMs: 500, retryMaxDelayMs: 8_000, maxRetryAfterMs: 1, now: Date.now, random: () => random });
+      new Transport({
+        fetch,
+        timeoutMs: 1,
+        maxRetries: 5,
+        retryBaseDelayMs: 500,
+        retryMaxDelayMs: 8_000,
+        maxRetryAfterMs: 1,
+        now: Date.now,
+        random: () => random,
+      });
     expect([0, 1, 2, 3, 4, 5].map((n) => at(0).backoffMs(n))).toEqual([250, 500, 1000, 2000, 4000, 4000]);
     expect([0, 1, 2, 3, 4, 5].map((n) => at(1).backoffMs(n))).toEqual([500, 1000, 2000, 4000, 8000, 8000]);
   });

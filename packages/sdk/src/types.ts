@@ -3,16 +3,15 @@
  * with `Static<…>`, type-only: the server checks its replies against the very same schemas, so
  * these cannot drift from what it sends. Nothing here exists at run time.
  *
- * Request types drop `merchantCode` (the client adds it) and take money as {@link MoneyInput}
+ * Request types drop `merchantCode` (the client adds it) and take money as `MoneyInput` (money.ts)
  * (string or bigint fils, never a JS number) where the wire would also accept a number.
  */
 import type { Static } from 'typebox';
 import type * as C from '@fawtara/contract';
-import type { MoneyInput } from './money.ts';
 
 /** `V` with its JS-number alternative replaced by bigint fils; strings, `''` and undefined stay. */
 type MoneyIn<V> = Exclude<V, number> | (number extends V ? bigint : never);
-/** `T` with the money fields `K` taking {@link MoneyInput} instead of string | number (modifiers kept). */
+/** `T` with the money fields `K` taking `MoneyInput` (money.ts) instead of string | number (modifiers kept). */
 type WithMoney<T, K extends PropertyKey> = { [P in keyof T]: P extends K ? MoneyIn<T[P]> : T[P] };
 type Wire<S> = Omit<S, 'merchantCode'>;
 

@@ -81,7 +81,12 @@ function secretList(secrets: string | readonly string[] | undefined): string[] {
  * const check = verifyWebhook(rawBody, req.headers['fawtara-signature'], [secret]);
  * if (!check.ok) return res.status(400).end(check.reason);
  */
-export function verifyWebhook(rawBody: RawBody, signature: HeaderValue, secrets: string | readonly string[], options: WebhookVerifyOptions = {}): WebhookVerification {
+export function verifyWebhook(
+  rawBody: RawBody,
+  signature: HeaderValue,
+  secrets: string | readonly string[],
+  options: WebhookVerifyOptions = {},
+): WebhookVerification {
   return verifyWebhookSignature(text(rawBody), header(signature), secretList(secrets), options);
 }
 
@@ -124,7 +129,12 @@ export function parseWebhookEvent(rawBody: RawBody): WebhookEvent {
  *   res.sendStatus(204);
  * });
  */
-export function constructWebhookEvent(rawBody: RawBody, signature: HeaderValue, secrets: string | readonly string[], options: WebhookVerifyOptions = {}): WebhookEvent {
+export function constructWebhookEvent(
+  rawBody: RawBody,
+  signature: HeaderValue,
+  secrets: string | readonly string[],
+  options: WebhookVerifyOptions = {},
+): WebhookEvent {
   const check = verifyWebhook(rawBody, signature, secrets, options);
   if (!check.ok) throw new WebhookVerificationError(check.reason);
   return parseWebhookEvent(rawBody);

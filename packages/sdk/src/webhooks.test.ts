@@ -44,7 +44,9 @@ describeEngines('SDK webhooks', (ctx) => {
     const invoice = await client.invoices.create(invoiceParams({ allocatePayType: '16', referenceNumber: 'WH-SDK-1', expiresAt: '2099-12-31' }));
     const paid = await createCustomer(gw.app).payInvoice(new URL(invoice.url).pathname, 16, {});
     expect(paid.status).toBe(303);
-    delivered = await eventually(async () => receiver.received.find((r) => r.path === '/merchant' && JSON.parse(r.rawBody).invoice_id === invoice.id), { what: 'the webhook' });
+    delivered = await eventually(async () => receiver.received.find((r) => r.path === '/merchant' && JSON.parse(r.rawBody).invoice_id === invoice.id), {
+      what: 'the webhook',
+    });
     secrets = await client.webhooks.secrets();
 
     const header = delivered.headers[SIGNATURE_HEADER];
@@ -83,8 +85,14 @@ describeEngines('SDK webhooks', (ctx) => {
     expect(client.webhooks.verify(delivered.rawBody, header, secrets, { nowSeconds: t - 301 })).toEqual({ ok: false, reason: 'stale_timestamp' });
     // The tolerance window is the caller's to choose.
     expect(client.webhooks.verify(delivered.rawBody, header, secrets, { nowSeconds: t + 301, toleranceSeconds: 600 }).ok).toBe(true);
-    expect(client.webhooks.verify(delivered.rawBody, header, secrets, { nowSeconds: t + 60, toleranceSeconds: 30 })).toEqual({ ok: false, reason: 'stale_timestamp' });
-    expect(client.webhooks.verify(delivered.rawBody, header, ['whsec_someone_elses_secret_0123456789abcdef'], { nowSeconds: t })).toEqual({ ok: false, reason: 'bad_signature' });
+    expect(client.webhooks.verify(delivered.rawBody, header, secrets, { nowSeconds: t + 60, toleranceSeconds: 30 })).toEqual({
+      ok: false,
+      reason: 'stale_timestamp',
+    });
+    expect(client.webhooks.verify(delivered.rawBody, header, ['whsec_someone_elses_secret_0123456789abcdef'], { nowSeconds: t })).toEqual({
+      ok: false,
+      reason: 'bad_signature',
+    });
     // Signed correctly, but with a secret that is not the merchant's.
     const forged = signatureHeader(delivered.rawBody, ['whsec_attacker'], t);
     expect(client.webhooks.verify(delivered.rawBody, forged, secrets, { nowSeconds: t })).toEqual({ ok: false, reason: 'bad_signature' });
@@ -115,7 +123,11 @@ describeEngines('SDK webhooks', (ctx) => {
       for await (const e of client.webhooks.listAllEvents({ perPage: 2 })) if (e.id === event.event_id && e.deliveries[0]?.status === 'delivered') return e;
       return undefined;
     });
-    expect(listed).toMatchObject({ type: 'invoice.paid', invoice_id: event.invoice_id, deliveries: [{ url: `${receiver.url}/merchant`, status: 'delivered', attempts: 1 }] });
+    expect(listed).toMatchObject({
+      type: 'invoice.paid',
+      invoice_id: event.invoice_id,
+      deliveries: [{ url: `${receiver.url}/merchant`, status: 'delivered', attempts: 1 }],
+    });
 
     const old = secrets;
     const rotated = await client.webhooks.rotateSecret();

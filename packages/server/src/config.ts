@@ -1,5 +1,8 @@
 import path from 'node:path';
 import type { OpenDatabaseOptions } from './db/database.ts';
+import { OUTBOX_ONLY, type HttpProviderConfig, type MessagingConfig } from './modules/delivery/senders.ts';
+
+export { OUTBOX_ONLY, type HttpProviderConfig, type MessagingConfig } from './modules/delivery/senders.ts';
 
 /**
  * Configuration comes only from environment variables (README lists them). Every problem stops
@@ -25,26 +28,11 @@ export interface Config {
   messaging: MessagingConfig;
 }
 
-/** Where customer messages go. Anything unset goes to the development outbox (a table, and /dev/outbox in sandbox mode). */
-export interface MessagingConfig {
-  smtpUrl: string | undefined;
-  mailFrom: string;
-  sms: HttpProviderConfig | undefined;
-  whatsapp: HttpProviderConfig | undefined;
-}
-
-/** Nothing configured: every message goes to the development outbox. */
-export const OUTBOX_ONLY: MessagingConfig = { smtpUrl: undefined, mailFrom: 'Fawtara <no-reply@fawtara.local>', sms: undefined, whatsapp: undefined };
-
-export interface HttpProviderConfig {
-  url: string;
-  token: string | undefined;
-  /** JSON body with {{to}}, {{text}}, {{channel}} placeholders. */
-  bodyTemplate: string | undefined;
-}
-
 export class ConfigError extends Error {
-  constructor(readonly variable: string, message: string) {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
     super(`${variable}: ${message}`);
     this.name = 'ConfigError';
   }
@@ -96,7 +84,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 function workerVar(env: NodeJS.ProcessEnv): boolean {
   const raw = (env.FAWTARA_WORKER ?? 'inline').trim();
-  if (raw !== 'inline' && raw !== 'off') throw new ConfigError('FAWTARA_WORKER', `must be "inline" (jobs run in the server) or "off" (run \`npm run worker\` separately), got "${raw}"`);
+  if (raw !== 'inline' && raw !== 'off')
+    throw new ConfigError('FAWTARA_WORKER', `must be "inline" (jobs run in the server) or "off" (run \`npm run worker\` separately), got "${raw}"`);
   return raw === 'inline';
 }
 

@@ -8,7 +8,14 @@ import { fileURLToPath } from 'node:url';
 import { createCodec } from '@fawtara/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX } from './modules/merchants/sandbox-credentials.ts';
-import { seed000Request, seed000Response, seed003Request, seed004Request, seed004Response, shapeDifferences } from './test-support/seed-samples.ts';
+import {
+  invoiceRequestSample,
+  invoiceReplySample,
+  installmentsRequestSample,
+  openInvoiceRequestSample,
+  openInvoiceReplySample,
+  shapeDifferences,
+} from './test-support/documented-samples.ts';
 
 /**
  * `npm start` as a user runs it: a real process on a real port, the embedded database in a
@@ -66,7 +73,11 @@ describe('npm start: the gateway process on the embedded database', () => {
     base = `http://127.0.0.1:${port}`;
     server = start({ PORT: String(port), DATA_DIR: dataDir, PUBLIC_BASE_URL: base });
     await waitHealthy(base, server);
-    const login = await fetch(`${base}/api/v1/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'Test', password: SANDBOX.password }) });
+    const login = await fetch(`${base}/api/v1/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'Test', password: SANDBOX.password }),
+    });
     expect(login.status).toBe(200);
     token = ((await login.json()) as any).response.token.access_token;
   }, 90_000);
@@ -86,7 +97,11 @@ describe('npm start: the gateway process on the embedded database', () => {
       body: JSON.stringify({ data }),
     });
     const raw = (await res.json()) as any;
-    return { status: res.status, replayed: res.headers.get('idempotent-replayed'), body: typeof raw.response === 'string' ? JSON.parse(codec.decrypt(raw.response)) : raw };
+    return {
+      status: res.status,
+      replayed: res.headers.get('idempotent-replayed'),
+      body: typeof raw.response === 'string' ? JSON.parse(codec.decrypt(raw.response)) : raw,
+    };
   };
   let seedPayload = '';
   let seedInvoiceId = 0;
@@ -97,28 +112,28 @@ describe('npm start: the gateway process on the embedded database', () => {
     expect(existsSync(path.join(dataDir, 'fawtara.lock'))).toBe(true);
   });
 
-  it("creates the documented invoice sample once its expiry is moved into the future, and refuses the sample as sent only for its expiry", async () => {
-    const payload = { ...JSON.parse(codec.decrypt(seed000Request.hex)), expiresAt: inDays(30) };
+  it('creates the documented invoice sample once its expiry is moved into the future, and refuses the sample as sent only for its expiry', async () => {
+    const payload = { ...JSON.parse(codec.decrypt(invoiceRequestSample.hex)), expiresAt: inDays(30) };
     seedPayload = codec.encrypt(JSON.stringify(payload));
     const ok = await post('/api/v1/invoice', seedPayload, { 'idempotency-key': 'survives-restart' });
     expect(ok.status).toBe(200);
     seedInvoiceId = ok.body.response.id;
-    expect(shapeDifferences(seed000Response.json, ok.body)).toEqual([]);
+    expect(shapeDifferences(invoiceReplySample.json, ok.body)).toEqual([]);
     expect(ok.body.response.url).toBe(`${base}/s/${ok.body.response.access_key}`);
 
-    const asSent = await post('/api/v1/invoice', seed000Request.hex);
+    const asSent = await post('/api/v1/invoice', invoiceRequestSample.hex);
     expect(asSent.status).toBe(422);
     expect(Object.keys(asSent.body.response)).toEqual(['expiresAt']);
   });
 
-  it("creates the documented open invoice and installment plan samples", async () => {
-    const sample = JSON.parse(codec.decrypt(seed004Request.hex));
-    const data = sample.expiryDate >= inDays(0) ? seed004Request.hex : codec.encrypt(JSON.stringify({ ...sample, expiryDate: inDays(30) }));
+  it('creates the documented open invoice and installment plan samples', async () => {
+    const sample = JSON.parse(codec.decrypt(openInvoiceRequestSample.hex));
+    const data = sample.expiryDate >= inDays(0) ? openInvoiceRequestSample.hex : codec.encrypt(JSON.stringify({ ...sample, expiryDate: inDays(30) }));
     const open = await post('/api/v1/open-invoice', data);
     expect(open.status).toBe(200);
-    expect(shapeDifferences(seed004Response.json, open.body)).toEqual([]);
+    expect(shapeDifferences(openInvoiceReplySample.json, open.body)).toEqual([]);
 
-    const emi = await post('/api/v1/invoice/emi', codec.encrypt(JSON.stringify(seed003Request(inDays(30)))));
+    const emi = await post('/api/v1/invoice/emi', codec.encrypt(JSON.stringify(installmentsRequestSample(inDays(30)))));
     expect(emi.status).toBe(200);
     expect(emi.body.response).toHaveLength(2);
   });
@@ -130,7 +145,7 @@ describe('npm start: the gateway process on the embedded database', () => {
   }, 60_000);
 
   it('finishes an in-flight request on SIGTERM, then exits 0 and releases the folder', async () => {
-    const one = seed003Request(inDays(30)).invoices[0]!;
+    const one = installmentsRequestSample(inDays(30)).invoices[0]!;
     const invoices = Array.from({ length: 500 }, (_, i) => ({ ...one, referenceNumber: `S-${i}` }));
     const inFlight = post('/api/v1/invoice/emi', codec.encrypt(JSON.stringify({ merchantCode: SANDBOX.merchantCode, invoices })));
     await new Promise((r) => setTimeout(r, 150));
@@ -147,7 +162,11 @@ describe('npm start: the gateway process on the embedded database', () => {
     base = `http://127.0.0.1:${port}`;
     server = start({ PORT: String(port), DATA_DIR: dataDir, PUBLIC_BASE_URL: base });
     await waitHealthy(base, server);
-    const login = await fetch(`${base}/api/v1/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'test', password: SANDBOX.password }) });
+    const login = await fetch(`${base}/api/v1/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'test', password: SANDBOX.password }),
+    });
     token = ((await login.json()) as any).response.token.access_token;
     const again = await post('/api/v1/invoice', seedPayload, { 'idempotency-key': 'survives-restart' });
     expect(again.status).toBe(200);
@@ -172,7 +191,8 @@ describe('start-up refusals', () => {
       const sandbox = start({ PORT: String(await freePort()), DATA_DIR: dataDir });
       // Wait for the sandbox run to have created the merchant, then stop it.
       const deadline = Date.now() + 60_000;
-      while (!sandbox.output().includes('Sandbox merchant') && Date.now() < deadline && sandbox.child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+      while (!sandbox.output().includes('Sandbox merchant') && Date.now() < deadline && sandbox.child.exitCode === null)
+        await new Promise((r) => setTimeout(r, 100));
       sandbox.child.kill('SIGTERM');
       expect(await sandbox.exited).toBe(0);
 

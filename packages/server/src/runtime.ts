@@ -78,9 +78,13 @@ export async function startServer(config: Config): Promise<RunningServer> {
       await close();
       throw err;
     }
-    app.log.info(`Fawtara (${config.mode}) on ${describeDatabase(config)}; API docs at ${config.publicBaseUrl}/docs; job workers ${config.inlineWorker ? 'in this process' : 'off (run npm run worker)'}`);
+    app.log.info(
+      `Fawtara (${config.mode}) on ${describeDatabase(config)}; API docs at ${config.publicBaseUrl}/docs; job workers ${config.inlineWorker ? 'in this process' : 'off (run npm run worker)'}`,
+    );
     if (config.mode === 'sandbox') {
-      app.log.info(`Sandbox merchant ${SANDBOX.merchantCode}: accessCode ${SANDBOX.accessCode}, login ${SANDBOX.username} / ${SANDBOX.password} (public Hesabe sandbox values)`);
+      app.log.info(
+        `Sandbox merchant ${SANDBOX.merchantCode}: accessCode ${SANDBOX.accessCode}, login ${SANDBOX.username} / ${SANDBOX.password} (public Hesabe sandbox values)`,
+      );
     }
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;

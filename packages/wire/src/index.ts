@@ -13,14 +13,7 @@
 export { createCodec, decrypt, decryptJson, encrypt, EnvelopeError } from './envelope.ts';
 export type { Codec, EnvelopeKeys } from './envelope.ts';
 export { phpJsonEncode } from './php-json.ts';
-export {
-  FILS_PER_KWD,
-  formatMoney,
-  MAX_MONEY_FILS,
-  MoneyError,
-  parseMoney,
-  parseMoneyOrNull,
-} from './money.ts';
+export { FILS_PER_KWD, formatMoney, MAX_MONEY_FILS, MoneyError, parseMoney, parseMoneyOrNull } from './money.ts';
 export type { MoneyErrorReason } from './money.ts';
 export {
   DEFAULT_TOLERANCE_SECONDS,

@@ -62,9 +62,7 @@ export function phpJsonEncode(value: unknown): string {
   try {
     // Some libraries install BigInt.prototype.toJSON, which would silently turn money into
     // whatever they chose; only then pay for a replacer that refuses bigints.
-    json = Object.hasOwn(BigInt.prototype, 'toJSON')
-      ? JSON.stringify(value, refuseBigint)
-      : JSON.stringify(value);
+    json = Object.hasOwn(BigInt.prototype, 'toJSON') ? JSON.stringify(value, refuseBigint) : JSON.stringify(value);
   } catch (error) {
     // Reword V8's "Do not know how to serialize a BigInt", but not our own replacer's error.
     if (error instanceof TypeError && error.message.includes('BigInt')) throw bigintError(error);

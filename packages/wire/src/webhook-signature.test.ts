@@ -1,14 +1,7 @@
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  EVENT_ID_HEADER,
-  EVENT_TYPE_HEADER,
-  SIGNATURE_HEADER,
-  newWebhookSecret,
-  signatureHeader,
-  verifyWebhookSignature,
-} from './webhook-signature.ts';
+import { EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, newWebhookSecret, signatureHeader, verifyWebhookSignature } from './webhook-signature.ts';
 
 const NOW = 1_795_251_600;
 const body = JSON.stringify({ id: 'evt_1', type: 'invoice.paid', data: { amount: '12.500', name: 'مطعم الخليج' } });

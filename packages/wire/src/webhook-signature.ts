@@ -53,8 +53,7 @@ export function signatureHeader(rawBody: string, secrets: string[], timestampSec
 }
 
 export type WebhookVerification =
-  | { ok: true; timestamp: number }
-  | { ok: false; reason: 'missing_header' | 'malformed_header' | 'stale_timestamp' | 'bad_signature' };
+  { ok: true; timestamp: number } | { ok: false; reason: 'missing_header' | 'malformed_header' | 'stale_timestamp' | 'bad_signature' };
 
 export interface VerifyOptions {
   /** How far the timestamp may be from now, in either direction. 300 s by default. */
@@ -117,12 +116,7 @@ function parseHeader(header: string): ParsedHeader | null {
  * });
  * ```
  */
-export function verifyWebhookSignature(
-  rawBody: string,
-  header: string | undefined,
-  secrets: string | string[],
-  opts: VerifyOptions = {},
-): WebhookVerification {
+export function verifyWebhookSignature(rawBody: string, header: string | undefined, secrets: string | string[], opts: VerifyOptions = {}): WebhookVerification {
   const keys = usableSecrets(secrets);
   if (header === undefined || header.trim() === '') return { ok: false, reason: 'missing_header' };
   const parsed = parseHeader(header);

@@ -55,7 +55,10 @@ function invoiceSummary(invoice: Invoice): string {
   if (invoice.reference_number) lines.push(`  reference  ${invoice.reference_number}`);
   if (invoice.description) lines.push(`  note       ${invoice.description}`);
   if (invoice.plan_id !== undefined) lines.push(`  plan       ${invoice.plan_id}, installment ${invoice.installment_number} of ${invoice.installments_count}`);
-  if (invoice.transaction) lines.push(`  paid       ${invoice.transaction.payment_type} ${invoice.transaction.amount} on ${invoice.transaction.datetime} (${invoice.transaction.status})`);
+  if (invoice.transaction)
+    lines.push(
+      `  paid       ${invoice.transaction.payment_type} ${invoice.transaction.amount} on ${invoice.transaction.datetime} (${invoice.transaction.status})`,
+    );
   return lines.join('\n');
 }
 
@@ -88,7 +91,9 @@ ${CONNECTION_HELP}`,
     .option('--description <text>', 'description')
     .option('--expires-at <date>', 'last day to pay, YYYY-MM-DD (default: 30 days from today)', dateArg)
     .addOption(new Option('--invoice-type <code>', '0 URL sharing, 1 SMS invoice').choices(['0', '1']).default('0'))
-    .addOption(new Option('--invoice-sub-type <code>', 'delivery: 0 SMS, 1 WhatsApp, 2 Email, 3 URL only (sends nothing)').choices(['0', '1', '2', '3']).default('3'))
+    .addOption(
+      new Option('--invoice-sub-type <code>', 'delivery: 0 SMS, 1 WhatsApp, 2 Email, 3 URL only (sends nothing)').choices(['0', '1', '2', '3']).default('3'),
+    )
     .option('--pay-types <codes>', 'allowed payment methods (allocatePayType), e.g. 1,2; default: every enabled method', '')
     .addOption(new Option('--language <language>', 'invoice language').choices(['en', 'ar']))
     .option('--webhook <url>', 'URL notified about this invoice')
@@ -164,41 +169,56 @@ Examples:
   $ fawtara invoice list --all --json | jq -r '.[] | select(.status == "paid") | .reference_number'
 ${CONNECTION_HELP}`,
     )
-    .action(async (flags: ConnectionFlags & { from?: string; to?: string; search?: string; type?: string; page?: number; perPage?: number; all?: boolean; json?: boolean }) => {
-      const out = createOutput(flags);
-      const client = createApiClient(flags, out.note);
-      const params: InvoiceListParams = {
-        ...(flags.from ? { fromDate: flags.from } : {}),
-        ...(flags.to ? { toDate: flags.to } : {}),
-        ...(flags.search ? { search: flags.search } : {}),
-        ...(flags.type ? { invoiceType: flags.type } : {}),
-        ...(flags.page ? { page: flags.page } : {}),
-        ...(flags.perPage ? { perPage: flags.perPage } : {}),
-      };
-      const rows = (invoices: Invoice[]) =>
-        table(
-          ['ID', 'REFERENCE', 'CUSTOMER', 'MOBILE', 'AMOUNT', 'STATUS', 'EXPIRES', 'CREATED'],
-          invoices.map((i) => [String(i.id), i.reference_number ?? '', i.customer.name, i.customer.phone_number, i.amount, i.status, i.expires_at, i.created_at]),
+    .action(
+      async (
+        flags: ConnectionFlags & { from?: string; to?: string; search?: string; type?: string; page?: number; perPage?: number; all?: boolean; json?: boolean },
+      ) => {
+        const out = createOutput(flags);
+        const client = createApiClient(flags, out.note);
+        const params: InvoiceListParams = {
+          ...(flags.from ? { fromDate: flags.from } : {}),
+          ...(flags.to ? { toDate: flags.to } : {}),
+          ...(flags.search ? { search: flags.search } : {}),
+          ...(flags.type ? { invoiceType: flags.type } : {}),
+          ...(flags.page ? { page: flags.page } : {}),
+          ...(flags.perPage ? { perPage: flags.perPage } : {}),
+        };
+        const rows = (invoices: Invoice[]) =>
+          table(
+            ['ID', 'REFERENCE', 'CUSTOMER', 'MOBILE', 'AMOUNT', 'STATUS', 'EXPIRES', 'CREATED'],
+            invoices.map((i) => [
+              String(i.id),
+              i.reference_number ?? '',
+              i.customer.name,
+              i.customer.phone_number,
+              i.amount,
+              i.status,
+              i.expires_at,
+              i.created_at,
+            ]),
+          );
+        if (flags.all) {
+          const all: Invoice[] = [];
+          for await (const inv of client.invoices.listAll({ perPage: 100, ...params })) all.push(inv);
+          out.data(all, () => (all.length === 0 ? 'No invoices.' : `${rows(all)}\n${all.length} invoice${all.length === 1 ? '' : 's'}`));
+          return;
+        }
+        const page = await client.invoices.list(params);
+        out.data(page, () =>
+          page.data.length === 0
+            ? `No invoices${page.currentPage > 1 ? ` on page ${page.currentPage}` : ''}.`
+            : `${rows(page.data)}\nPage ${page.currentPage}${page.lastPage !== null ? ` of ${page.lastPage}` : ''}: ${page.from ?? ''}–${page.to ?? ''} of ${page.total ?? '?'}${page.totalIsCapped ? '+' : ''} invoices.` +
+              (page.stats ? ` Paid ${page.stats.invoice_paid}, not paid ${page.stats.invoice_not_paid}, cancelled ${page.stats.invoice_cancelled}.` : ''),
         );
-      if (flags.all) {
-        const all: Invoice[] = [];
-        for await (const inv of client.invoices.listAll({ perPage: 100, ...params })) all.push(inv);
-        out.data(all, () => (all.length === 0 ? 'No invoices.' : `${rows(all)}\n${all.length} invoice${all.length === 1 ? '' : 's'}`));
-        return;
-      }
-      const page = await client.invoices.list(params);
-      out.data(page, () =>
-        page.data.length === 0
-          ? `No invoices${page.currentPage > 1 ? ` on page ${page.currentPage}` : ''}.`
-          : `${rows(page.data)}\nPage ${page.currentPage}${page.lastPage !== null ? ` of ${page.lastPage}` : ''}: ${page.from ?? ''}–${page.to ?? ''} of ${page.total ?? '?'}${page.totalIsCapped ? '+' : ''} invoices.` +
-            (page.stats ? ` Paid ${page.stats.invoice_paid}, not paid ${page.stats.invoice_not_paid}, cancelled ${page.stats.invoice_cancelled}.` : ''),
-      );
-    });
+      },
+    );
 
   const cancel = invoice
     .command('cancel')
     .summary('cancel a payable invoice')
-    .description("Cancels a payable invoice (PUT /api/v1/invoice/{token}, statusId 3); it can then never be paid.\nGive the invoice's token (as Hesabe does) or --id.")
+    .description(
+      "Cancels a payable invoice (PUT /api/v1/invoice/{token}, statusId 3); it can then never be paid.\nGive the invoice's token (as Hesabe does) or --id.",
+    )
     .argument('[token]', "the invoice's numeric token")
     .option('--id <id>', 'the invoice id instead of its token (looked up first)', (v: string) => String(positiveInt(v)))
     .option('--json', 'print the result as JSON');
@@ -224,7 +244,10 @@ function registerOpenInvoiceCommands(program: Command): void {
     .command('open-invoice')
     .summary('create reusable payment links (open invoices)')
     .description('Open invoices: reusable payment links with a fixed amount or one the customer chooses.')
-    .addHelpText('after', `\nExamples:\n  $ fawtara open-invoice create --title "Membership" --amount 25\n  $ fawtara open-invoice create --title "Donation" --min 1 --max 500\n${CONNECTION_HELP}`);
+    .addHelpText(
+      'after',
+      `\nExamples:\n  $ fawtara open-invoice create --title "Membership" --amount 25\n  $ fawtara open-invoice create --title "Donation" --min 1 --max 500\n${CONNECTION_HELP}`,
+    );
 
   const create = openInvoice
     .command('create')
@@ -251,27 +274,41 @@ Examples:
   $ fawtara open-invoice create --title "Tips" --min 0.5 --max 50 --json | jq -r .url
 ${CONNECTION_HELP}`,
     )
-    .action(async (flags: ConnectionFlags & { title: string; amount?: string; min?: string; max?: string; expiresAt?: string; description?: string; idempotencyKey?: string; qr: boolean; json?: boolean }) => {
-      const fixed = flags.amount !== undefined;
-      const open = flags.min !== undefined || flags.max !== undefined;
-      if (fixed === open) throw usageError('open-invoice create: give --amount (a fixed amount) or --min and --max (the customer chooses), not both.');
-      if (open && (flags.min === undefined || flags.max === undefined)) throw usageError('open-invoice create: --min and --max go together.');
-      const out = createOutput(flags);
-      const params = {
-        title: flags.title,
-        amountType: fixed ? '0' : '1',
-        ...(fixed ? { fixAmount: flags.amount } : { minAmount: flags.min, maxAmount: flags.max }),
-        ...(flags.expiresAt ? { expiryDate: flags.expiresAt } : {}),
-        ...(flags.description !== undefined ? { description: flags.description } : {}),
-      } as OpenInvoiceCreateParams;
-      const link: OpenInvoice = await createApiClient(flags, out.note).openInvoices.create(params, { idempotencyKey: flags.idempotencyKey });
-      const qr = !out.json && flags.qr ? await QRCode.toString(link.url, { type: 'terminal', small: true }) : '';
-      out.data(link, () =>
-        [
-          `Open invoice ${link.id} "${link.title}": ${link.type === '0' ? `${link.fixed_amount} ${link.currency}` : `the customer chooses ${link.min_amount}–${link.max_amount} ${link.currency}`}${link.expiry_date ? `, until ${link.expiry_date}` : ''}`,
-          `  ${link.url}`,
-          ...(qr ? ['', qr.trimEnd()] : []),
-        ].join('\n'),
-      );
-    });
+    .action(
+      async (
+        flags: ConnectionFlags & {
+          title: string;
+          amount?: string;
+          min?: string;
+          max?: string;
+          expiresAt?: string;
+          description?: string;
+          idempotencyKey?: string;
+          qr: boolean;
+          json?: boolean;
+        },
+      ) => {
+        const fixed = flags.amount !== undefined;
+        const open = flags.min !== undefined || flags.max !== undefined;
+        if (fixed === open) throw usageError('open-invoice create: give --amount (a fixed amount) or --min and --max (the customer chooses), not both.');
+        if (open && (flags.min === undefined || flags.max === undefined)) throw usageError('open-invoice create: --min and --max go together.');
+        const out = createOutput(flags);
+        const params = {
+          title: flags.title,
+          amountType: fixed ? '0' : '1',
+          ...(fixed ? { fixAmount: flags.amount } : { minAmount: flags.min, maxAmount: flags.max }),
+          ...(flags.expiresAt ? { expiryDate: flags.expiresAt } : {}),
+          ...(flags.description !== undefined ? { description: flags.description } : {}),
+        } as OpenInvoiceCreateParams;
+        const link: OpenInvoice = await createApiClient(flags, out.note).openInvoices.create(params, { idempotencyKey: flags.idempotencyKey });
+        const qr = !out.json && flags.qr ? await QRCode.toString(link.url, { type: 'terminal', small: true }) : '';
+        out.data(link, () =>
+          [
+            `Open invoice ${link.id} "${link.title}": ${link.type === '0' ? `${link.fixed_amount} ${link.currency}` : `the customer chooses ${link.min_amount}–${link.max_amount} ${link.currency}`}${link.expiry_date ? `, until ${link.expiry_date}` : ''}`,
+            `  ${link.url}`,
+            ...(qr ? ['', qr.trimEnd()] : []),
+          ].join('\n'),
+        );
+      },
+    );
 }

@@ -96,10 +96,15 @@ function codecFrom(flags: KeyFlags, env: NodeJS.ProcessEnv, note: (message: stri
   const secretKey = flags.secretKey ?? (env.FAWTARA_SECRET_KEY || undefined);
   const iv = flags.iv ?? (env.FAWTARA_IV || undefined);
   if (secretKey === undefined && iv === undefined) {
-    note(`Using the public sandbox key and IV (merchant ${SANDBOX_CREDENTIALS.merchantCode}); pass --secret-key and --iv, or set FAWTARA_SECRET_KEY and FAWTARA_IV, for another merchant.`);
+    note(
+      `Using the public sandbox key and IV (merchant ${SANDBOX_CREDENTIALS.merchantCode}); pass --secret-key and --iv, or set FAWTARA_SECRET_KEY and FAWTARA_IV, for another merchant.`,
+    );
     return createCodec({ secretKey: SANDBOX_CREDENTIALS.secretKey, iv: SANDBOX_CREDENTIALS.iv });
   }
-  if (secretKey === undefined || iv === undefined) throw configError(`Configuration error: ${secretKey === undefined ? 'the secret key (--secret-key or FAWTARA_SECRET_KEY)' : 'the IV (--iv or FAWTARA_IV)'} is missing; give both or neither (neither: the sandbox keys).`);
+  if (secretKey === undefined || iv === undefined)
+    throw configError(
+      `Configuration error: ${secretKey === undefined ? 'the secret key (--secret-key or FAWTARA_SECRET_KEY)' : 'the IV (--iv or FAWTARA_IV)'} is missing; give both or neither (neither: the sandbox keys).`,
+    );
   try {
     return createCodec({ secretKey, iv });
   } catch (err) {
@@ -133,5 +138,7 @@ async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
   // A trailing line break from `echo` or a heredoc is not part of the payload.
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }

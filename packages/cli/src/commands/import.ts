@@ -1,14 +1,34 @@
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { AuthenticationError, ConnectionError, FawtaraError, RateLimitError, ServerError, ValidationError, type InstallmentParams, type Invoice, type InvoiceCreateParams } from '@fawtara/sdk';
+import {
+  AuthenticationError,
+  ConnectionError,
+  FawtaraError,
+  RateLimitError,
+  ServerError,
+  ValidationError,
+  type InstallmentParams,
+  type Invoice,
+  type InvoiceCreateParams,
+} from '@fawtara/sdk';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { createApiClient, type ReplayTracker } from '../client.ts';
 import { CONNECTION_HELP, connectionOptions, type ConnectionFlags } from '../connection.ts';
 import { CsvSyntaxError, formatCsv, parseCsv } from '../csv.ts';
 import { exitCodeOf } from '../errors.ts';
 import { dataError, EXIT, usageError, type ExitCode } from '../exit-codes.ts';
-import { DEFAULTS, ERROR_COLUMN, formatRowErrors, planImport, rowErrors, type ImportPlan, type ImportRow, type ImportUnit, type RowErrors } from '../import-plan.ts';
+import {
+  DEFAULTS,
+  ERROR_COLUMN,
+  formatRowErrors,
+  planImport,
+  rowErrors,
+  type ImportPlan,
+  type ImportRow,
+  type ImportUnit,
+  type RowErrors,
+} from '../import-plan.ts';
 import { createOutput } from '../output.ts';
 import { createProgress } from '../progress.ts';
 
@@ -66,7 +86,9 @@ export function registerImportCommand(program: Command): void {
   const command = program
     .command('import')
     .summary('create many invoices (or installment plans) from a CSV file')
-    .description('Creates one invoice per CSV row through the API (installment plans for rows sharing a `plan`),\nconcurrently, with a progress bar on stderr, a summary on stdout and a file of the refused rows.')
+    .description(
+      'Creates one invoice per CSV row through the API (installment plans for rows sharing a `plan`),\nconcurrently, with a progress bar on stderr, a summary on stdout and a file of the refused rows.',
+    )
     .argument('<file>', 'the CSV file')
     .addOption(new Option('-c, --concurrency <n>', 'requests in flight at once (1–64)').default(8).argParser(intIn(1, 64)))
     .option('--failed <file>', 'where to write the refused rows (default <name>.failed.csv beside the input)')
@@ -129,7 +151,8 @@ type RowResult =
 
 async function runImport(file: string, flags: ImportFlags): Promise<ExitCode> {
   const out = createOutput(flags);
-  if (flags.delimiter.length !== 1 || /["\r\n]/.test(flags.delimiter)) throw usageError('--delimiter must be one character other than a quote or a line break.');
+  if (flags.delimiter.length !== 1 || /["\r\n]/.test(flags.delimiter))
+    throw usageError('--delimiter must be one character other than a quote or a line break.');
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
@@ -192,7 +215,10 @@ async function runImport(file: string, flags: ImportFlags): Promise<ExitCode> {
       const invoices: Invoice[] =
         unit.kind === 'invoice'
           ? [await client.invoices.create(unit.rows[0].fields as InvoiceCreateParams, { idempotencyKey: unit.idempotencyKey })]
-          : await client.invoices.createInstallments({ invoices: unit.rows.map((r) => r.fields) as InstallmentParams[] }, { idempotencyKey: unit.idempotencyKey });
+          : await client.invoices.createInstallments(
+              { invoices: unit.rows.map((r) => r.fields) as InstallmentParams[] },
+              { idempotencyKey: unit.idempotencyKey },
+            );
       const status = replays.has(unit.idempotencyKey) ? 'existing' : 'created';
       unit.rows.forEach((row, i) => {
         const invoice = invoices[i];
@@ -210,7 +236,10 @@ async function runImport(file: string, flags: ImportFlags): Promise<ExitCode> {
     } catch (err) {
       if (err instanceof ValidationError) {
         fail(unit, rowErrors(unit, err.fields, err.message));
-      } else if (err instanceof FawtaraError && !(err instanceof AuthenticationError || err instanceof ConnectionError || err instanceof RateLimitError || err instanceof ServerError)) {
+      } else if (
+        err instanceof FawtaraError &&
+        !(err instanceof AuthenticationError || err instanceof ConnectionError || err instanceof RateLimitError || err instanceof ServerError)
+      ) {
         // Refused for this request only (not found, conflict, an undecryptable payload): the next rows may pass.
         fail(unit, rowErrors(unit, {}, err.message));
       } else {
@@ -262,7 +291,10 @@ async function runImport(file: string, flags: ImportFlags): Promise<ExitCode> {
   );
   if (!out.json && failures.length > 0) {
     const shown = failures.slice(0, 10);
-    out.note(shown.map((f) => `  row ${f.row}: ${f.error}`).join('\n') + (failures.length > shown.length ? `\n  … and ${failures.length - shown.length} more in ${failedPath}` : ''));
+    out.note(
+      shown.map((f) => `  row ${f.row}: ${f.error}`).join('\n') +
+        (failures.length > shown.length ? `\n  … and ${failures.length - shown.length} more in ${failedPath}` : ''),
+    );
   }
   if (stop) {
     out.note(stop.message);

@@ -28,7 +28,9 @@ Examples:
   const create = merchant
     .command('create')
     .summary('create a merchant; prints its credentials once')
-    .description('Creates a merchant with fresh random credentials (merchant code, access code, secret key, IV)\nand one panel user, and prints them once: store them now.')
+    .description(
+      'Creates a merchant with fresh random credentials (merchant code, access code, secret key, IV)\nand one panel user, and prints them once: store them now.',
+    )
     .requiredOption('--name <name>', 'business name')
     .requiredOption('--username <username>', 'panel / API login (unique, case-insensitive)')
     .option('--password <password>', 'at least 10 characters (default: 20 random characters, printed)')
@@ -46,41 +48,58 @@ Examples:
   $ fawtara merchant create --name "Acme Trading" --username acme
   $ fawtara merchant create --name "مؤسسة النور" --username alnoor --language ar --arabic-digits arab --json`,
     )
-    .action(async (flags: ServerFlags & { name: string; username: string; password?: string; email?: string; methods?: number[]; timeZone?: string; language?: 'en' | 'ar'; arabicDigits?: 'latn' | 'arab'; json?: boolean }) => {
-      const { createMerchant } = await serverRuntime();
-      const issued = await createMerchant(await serverConfig(flags), {
-        name: flags.name,
-        username: flags.username,
-        ...(flags.password !== undefined ? { password: flags.password } : {}),
-        ...(flags.email !== undefined ? { email: flags.email } : {}),
-        ...(flags.methods ? { paymentMethods: flags.methods } : {}),
-        ...(flags.timeZone !== undefined ? { timeZone: flags.timeZone } : {}),
-        ...(flags.language ? { defaultLanguage: flags.language } : {}),
-        ...(flags.arabicDigits ? { pageDigits: flags.arabicDigits } : {}),
-      });
-      const { id: _id, ...shown } = issued;
-      createOutput(flags).data(shown, () =>
-        [
-          `Merchant "${issued.name}" created. These secrets are shown once; store them now.`,
-          `  merchant code  ${issued.merchantCode}`,
-          `  access code    ${issued.accessCode}`,
-          `  secret key     ${issued.secretKey}`,
-          `  IV             ${issued.iv}`,
-          `  panel user     ${issued.username}`,
-          `  password       ${issued.password}`,
-          '',
-          'For the API commands (fawtara invoice …, fawtara import …):',
-          `  export FAWTARA_MERCHANT_CODE=${issued.merchantCode} FAWTARA_ACCESS_CODE=${issued.accessCode}`,
-          `  export FAWTARA_SECRET_KEY=${issued.secretKey} FAWTARA_IV=${issued.iv}`,
-          `  export FAWTARA_USERNAME=${shellQuote(issued.username)} FAWTARA_PASSWORD=${shellQuote(issued.password)}`,
-        ].join('\n'),
-      );
-    });
+    .action(
+      async (
+        flags: ServerFlags & {
+          name: string;
+          username: string;
+          password?: string;
+          email?: string;
+          methods?: number[];
+          timeZone?: string;
+          language?: 'en' | 'ar';
+          arabicDigits?: 'latn' | 'arab';
+          json?: boolean;
+        },
+      ) => {
+        const { createMerchant } = await serverRuntime();
+        const issued = await createMerchant(await serverConfig(flags), {
+          name: flags.name,
+          username: flags.username,
+          ...(flags.password !== undefined ? { password: flags.password } : {}),
+          ...(flags.email !== undefined ? { email: flags.email } : {}),
+          ...(flags.methods ? { paymentMethods: flags.methods } : {}),
+          ...(flags.timeZone !== undefined ? { timeZone: flags.timeZone } : {}),
+          ...(flags.language ? { defaultLanguage: flags.language } : {}),
+          ...(flags.arabicDigits ? { pageDigits: flags.arabicDigits } : {}),
+        });
+        const { id: _id, ...shown } = issued;
+        createOutput(flags).data(shown, () =>
+          [
+            `Merchant "${issued.name}" created. These secrets are shown once; store them now.`,
+            `  merchant code  ${issued.merchantCode}`,
+            `  access code    ${issued.accessCode}`,
+            `  secret key     ${issued.secretKey}`,
+            `  IV             ${issued.iv}`,
+            `  panel user     ${issued.username}`,
+            `  password       ${issued.password}`,
+            '',
+            'For the API commands (fawtara invoice …, fawtara import …):',
+            `  export FAWTARA_MERCHANT_CODE=${issued.merchantCode} FAWTARA_ACCESS_CODE=${issued.accessCode}`,
+            `  export FAWTARA_SECRET_KEY=${issued.secretKey} FAWTARA_IV=${issued.iv}`,
+            `  export FAWTARA_USERNAME=${shellQuote(issued.username)} FAWTARA_PASSWORD=${shellQuote(issued.password)}`,
+          ].join('\n'),
+        );
+      },
+    );
 
-  const list = merchant.command('list').summary('list merchants (never a secret)').description('Lists every merchant: code, name, sandbox or live, enabled payment methods, Arabic digits.');
+  const list = merchant
+    .command('list')
+    .summary('list merchants (never a secret)')
+    .description('Lists every merchant: code, name, sandbox or live, enabled payment methods, Arabic digits.');
   databaseOptions(list)
     .option('--json', 'print the list as JSON')
-    .addHelpText('after', '\nExamples:\n  $ fawtara merchant list\n  $ fawtara merchant list --json | jq -r \'.[].code\'')
+    .addHelpText('after', "\nExamples:\n  $ fawtara merchant list\n  $ fawtara merchant list --json | jq -r '.[].code'")
     .action(async (flags: ServerFlags & { json?: boolean }) => {
       const merchants = await (await serverRuntime()).listMerchants(await serverConfig(flags));
       createOutput(flags).data(merchants, () =>
@@ -100,12 +119,20 @@ Examples:
     .argument('<merchant-code>', 'six-digit merchant code');
   databaseOptions(rotate)
     .option('--json', 'print the new credentials as JSON')
-    .addHelpText('after', '\nExamples:\n  $ fawtara merchant rotate-secret 123456\n  $ fawtara merchant rotate-secret 842217 --json   # before going to production')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ fawtara merchant rotate-secret 123456\n  $ fawtara merchant rotate-secret 842217 --json   # before going to production',
+    )
     .action(async (code: string, flags: ServerFlags & { json?: boolean }) => {
       const issued = await (await serverRuntime()).rotateMerchantSecret(await serverConfig(flags), code);
       const { id: _id, ...shown } = issued;
       createOutput(flags).data(shown, () =>
-        [`New credentials for ${issued.merchantCode} (${issued.name}); the old ones are revoked.`, `  access code    ${issued.accessCode}`, `  secret key     ${issued.secretKey}`, `  IV             ${issued.iv}`].join('\n'),
+        [
+          `New credentials for ${issued.merchantCode} (${issued.name}); the old ones are revoked.`,
+          `  access code    ${issued.accessCode}`,
+          `  secret key     ${issued.secretKey}`,
+          `  IV             ${issued.iv}`,
+        ].join('\n'),
       );
     });
 
@@ -120,7 +147,10 @@ Examples:
     .addHelpText('after', '\nExamples:\n  $ fawtara merchant set-arabic-digits 123456 arab\n  $ fawtara merchant set-arabic-digits 123456 latn')
     .action(async (code: string, value: 'latn' | 'arab', flags: ServerFlags & { json?: boolean }) => {
       if (!(await (await serverRuntime()).setMerchantArabicDigits(await serverConfig(flags), code, value))) throw dataError(`No merchant with code ${code}.`);
-      createOutput(flags).data({ merchantCode: code, arabicDigits: value }, () => `Merchant ${code}: Arabic payment pages now show ${value === 'arab' ? 'Arabic-Indic (٠١٢…)' : 'Latin (012…)'} digits.`);
+      createOutput(flags).data(
+        { merchantCode: code, arabicDigits: value },
+        () => `Merchant ${code}: Arabic payment pages now show ${value === 'arab' ? 'Arabic-Indic (٠١٢…)' : 'Latin (012…)'} digits.`,
+      );
     });
 }
 

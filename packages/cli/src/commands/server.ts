@@ -5,7 +5,8 @@ import { databaseOptions, describeDatabase, serverConfig, serverRuntime, type Se
 
 type Lifecycle = { keepRunning(): void };
 
-const logLevelOption = () => new Option('--log-level <level>', 'env LOG_LEVEL, default info').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+const logLevelOption = () =>
+  new Option('--log-level <level>', 'env LOG_LEVEL, default info').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 /**
  * Starts a server or worker and keeps the process running it until SIGTERM/SIGINT close it.
@@ -58,7 +59,9 @@ Examples:
       const { startServer } = await serverRuntime();
       const server = await runUntilSignal(() => startServer(config), lifecycle);
       if (process.stderr.isTTY) {
-        process.stderr.write(`Fawtara (${config.mode}) listening on ${server.url} with ${describeDatabase(config)}; API docs at ${config.publicBaseUrl}/docs. Ctrl-C stops it.\n`);
+        process.stderr.write(
+          `Fawtara (${config.mode}) listening on ${server.url} with ${describeDatabase(config)}; API docs at ${config.publicBaseUrl}/docs. Ctrl-C stops it.\n`,
+        );
       }
     });
 
@@ -102,10 +105,17 @@ Examples:
     .action(async (flags: ServerFlags & { json?: boolean }) => {
       const config = await serverConfig(flags);
       const report = await (await serverRuntime()).migrate(config);
-      createOutput(flags).data({ database: config.databaseUrl ? 'postgres' : 'pglite', dataDir: config.databaseUrl ? null : config.dataDir, applied: report.applied, migrations: report.all }, () =>
-        report.applied.length === 0
-          ? `${capitalise(describeDatabase(config))} is up to date (${report.all.length} migrations).`
-          : `Applied ${report.applied.length} migration(s) to ${describeDatabase(config)}:\n${report.applied.map((m) => `  ${m}`).join('\n')}`,
+      createOutput(flags).data(
+        {
+          database: config.databaseUrl ? 'postgres' : 'pglite',
+          dataDir: config.databaseUrl ? null : config.dataDir,
+          applied: report.applied,
+          migrations: report.all,
+        },
+        () =>
+          report.applied.length === 0
+            ? `${capitalise(describeDatabase(config))} is up to date (${report.all.length} migrations).`
+            : `Applied ${report.applied.length} migration(s) to ${describeDatabase(config)}:\n${report.applied.map((m) => `  ${m}`).join('\n')}`,
       );
     });
 }

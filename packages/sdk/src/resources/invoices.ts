@@ -2,14 +2,7 @@ import type { Core, CreateOptions, RequestOptions } from '../core.ts';
 import { MoneyProblems } from '../money.ts';
 import { allPages, allRows, pageNumber, toPage, type Page } from '../pagination.ts';
 import { singleObject } from '../framing.ts';
-import type {
-  InstallmentsCreateParams,
-  Invoice,
-  InvoiceCreateParams,
-  InvoiceListParams,
-  InvoiceResendParams,
-  InvoiceStats,
-} from '../types.ts';
+import type { InstallmentsCreateParams, Invoice, InvoiceCreateParams, InvoiceListParams, InvoiceResendParams, InvoiceStats } from '../types.ts';
 import { isRecord } from '../is-record.ts';
 import { expectArray, expectObject, invoiceMoney, listPage, paramsObject, segment } from './shared.ts';
 

@@ -51,7 +51,13 @@ export function recordingFetch(
     const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
     const headers: Record<string, string> = {};
     new Headers(init?.headers).forEach((value, key) => (headers[key] = value));
-    const req: SentRequest = { method: init?.method ?? 'GET', path: url.pathname, url: url.href, headers, body: typeof init?.body === 'string' ? init.body : undefined };
+    const req: SentRequest = {
+      method: init?.method ?? 'GET',
+      path: url.pathname,
+      url: url.href,
+      headers,
+      body: typeof init?.body === 'string' ? init.body : undefined,
+    };
     sent.push(req);
     const answer = intercept ? await intercept(req, sent.length) : undefined;
     const res = answer ?? (await inner(input, init));

@@ -35,9 +35,15 @@ export function createApiDocs() {
 
   function route(entry: DocEntry & { summary: string; description?: string; tags: string[] }) {
     entries.push(entry);
-    return { summary: entry.summary, description: entry.description ?? '', tags: entry.tags, operationId: `${entry.method.toLowerCase()}${entry.url.replace(/[^a-zA-Z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}` };
+    return {
+      summary: entry.summary,
+      description: entry.description ?? '',
+      tags: entry.tags,
+      operationId: `${entry.method.toLowerCase()}${entry.url.replace(/[^a-zA-Z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
+    };
   }
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the generated OpenAPI document is untyped JSON, patched in place
   function patch(doc: Record<string, any>): Record<string, any> {
     for (const e of entries) {
       const op = doc.paths?.[e.url.replace(/:(\w+)/g, '{$1}')]?.[e.method.toLowerCase()];
@@ -50,7 +56,13 @@ export function createApiDocs() {
           { name: 'Authorization', in: 'header', required: true, schema: { type: 'string' }, description: 'Bearer <access_token> from POST /api/v1/login' },
         ];
         if (e.idempotent) {
-          op.parameters.push({ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 }, description: 'Repeat-safe creation: the same key and payload return the first result' });
+          op.parameters.push({
+            name: 'Idempotency-Key',
+            in: 'header',
+            required: false,
+            schema: { type: 'string', maxLength: 255 },
+            description: 'Repeat-safe creation: the same key and payload return the first result',
+          });
         }
         if (e.request && (e.method === 'GET' || e.method === 'DELETE')) {
           // Bodies on GET are not part of OpenAPI 3.0: the payload travels in ?data= (or a body).
@@ -65,18 +77,30 @@ export function createApiDocs() {
           const properties = (e.request as { properties?: Record<string, TSchema> }).properties;
           if (e.method === 'GET' && properties) {
             for (const [name, schema] of Object.entries(properties)) {
-              if (name !== 'merchantCode') op.parameters.push({ name, in: 'query', required: false, schema, description: 'Plain filter; the same field inside the payload wins' });
+              if (name !== 'merchantCode')
+                op.parameters.push({ name, in: 'query', required: false, schema, description: 'Plain filter; the same field inside the payload wins' });
             }
           }
         } else if (e.request) {
           op.requestBody = { required: true, content: { 'application/json': { schema: EncryptedRequest }, [DECRYPTED]: { schema: e.request } } };
         }
         op.responses = {
-          200: { description: `${e.successMessage} (encrypted)`, content: { 'application/json': { schema: EncryptedReply }, [DECRYPTED]: { schema: replySchema } } },
-          400: { description: 'Undecryptable payload: plain {"status":false,"code":506,"message":"Invalid Request Data","response":null}', content: { 'application/json': { schema: ErrorReply } } },
-          401: { description: 'Bad or missing accessCode / bearer token (plain), or a merchantCode of another merchant (encrypted)', content: { 'application/json': { schema: ErrorReply } } },
+          200: {
+            description: `${e.successMessage} (encrypted)`,
+            content: { 'application/json': { schema: EncryptedReply }, [DECRYPTED]: { schema: replySchema } },
+          },
+          400: {
+            description: 'Undecryptable payload: plain {"status":false,"code":506,"message":"Invalid Request Data","response":null}',
+            content: { 'application/json': { schema: ErrorReply } },
+          },
+          401: {
+            description: 'Bad or missing accessCode / bearer token (plain), or a merchantCode of another merchant (encrypted)',
+            content: { 'application/json': { schema: ErrorReply } },
+          },
           422: { description: 'Validation failed (encrypted); response names each field', content: { [DECRYPTED]: { schema: ErrorReply } } },
-          ...(/:\w+/.test(e.url) ? { 404: { description: "Not found, or another merchant's (encrypted)", content: { [DECRYPTED]: { schema: ErrorReply } } } } : {}),
+          ...(/:\w+/.test(e.url)
+            ? { 404: { description: "Not found, or another merchant's (encrypted)", content: { [DECRYPTED]: { schema: ErrorReply } } } }
+            : {}),
           ...(e.conflicts
             ? { 409: { description: 'The state forbids it, e.g. cancelling a paid invoice (encrypted)', content: { [DECRYPTED]: { schema: ErrorReply } } } }
             : {}),
@@ -116,7 +140,14 @@ export function createApiDocs() {
      */
     registerPlain(
       app: FastifyInstance,
-      e: Omit<DocEntry, 'encrypted' | 'method'> & { method: HTTPMethods; summary: string; description?: string; tags: string[]; handler: RouteHandlerMethod; aliases?: readonly { method: HTTPMethods; url: string }[] },
+      e: Omit<DocEntry, 'encrypted' | 'method'> & {
+        method: HTTPMethods;
+        summary: string;
+        description?: string;
+        tags: string[];
+        handler: RouteHandlerMethod;
+        aliases?: readonly { method: HTTPMethods; url: string }[];
+      },
     ): void {
       const { handler, aliases = [], ...doc } = e;
       app.route({ method: e.method, url: e.url, schema: route({ ...doc, encrypted: false }), handler });
@@ -136,7 +167,9 @@ export function createApiDocs() {
           },
           servers: [{ url: opts.publicBaseUrl }],
         },
-        transformObject: (documentObject) => patch(('openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject) as Record<string, any>) as any,
+        transformObject: (documentObject) =>
+          // eslint-disable-next-line @typescript-eslint/no-explicit-any -- @fastify/swagger types the document per OpenAPI version; ours is 3.0 only
+          patch(('openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject) as Record<string, any>) as any,
       });
       await app.register(swaggerUi, { routePrefix: '/docs' });
     },

@@ -2,10 +2,20 @@ import { createCodec } from '@fawtara/wire';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEngines } from '../test-support/engines.ts';
 import { countRows, startGateway, type TestGateway } from '../test-support/gateway.ts';
-import { wireVectors } from '../test-support/seed-samples.ts';
+import { wireVectors } from '../test-support/documented-samples.ts';
 
 const INVALID_DATA = '{"status":false,"code":506,"message":"Invalid Request Data","response":null}';
-const payload = { merchantCode: '842217', mobileNumber: '66666666', customerName: 'A', amount: '1.000', countryCode: '965', invoiceType: '0', invoiceSubType: '3', allocatePayType: '1', expiresAt: '2026-12-31' };
+const payload = {
+  merchantCode: '842217',
+  mobileNumber: '66666666',
+  customerName: 'A',
+  amount: '1.000',
+  countryCode: '965',
+  invoiceType: '0',
+  invoiceSubType: '3',
+  allocatePayType: '1',
+  expiresAt: '2026-12-31',
+};
 
 describeEngines('merchant API gate: credentials, envelope and data sources', (ctx) => {
   let gw: TestGateway;
@@ -107,7 +117,9 @@ describeEngines('merchant API gate: credentials, envelope and data sources', (ct
 
   it('matches paths with or without a trailing slash', async () => {
     expect((await gw.call({ url: '/api/v1/invoice/', payload })).status).toBe(200);
-    expect((await gw.call({ url: '/api/v1/open-invoice/', payload: { merchantCode: '842217', title: 'T', amountType: '0', fixAmount: '1' } })).status).toBe(200);
+    expect((await gw.call({ url: '/api/v1/open-invoice/', payload: { merchantCode: '842217', title: 'T', amountType: '0', fixAmount: '1' } })).status).toBe(
+      200,
+    );
   });
 
   it("answers unknown paths with Hesabe's 404 text", async () => {

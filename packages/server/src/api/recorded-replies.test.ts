@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEngines } from '../test-support/engines.ts';
 import { createCustomer, KNET_OK } from '../test-support/customer.ts';
 import { startGateway, type CallOptions, type TestGateway } from '../test-support/gateway.ts';
-import { seed000Request, seed003Request, seed004Request } from '../test-support/seed-samples.ts';
+import { invoiceRequestSample, installmentsRequestSample, openInvoiceRequestSample } from '../test-support/documented-samples.ts';
 
 /**
  * The exact bytes of the decrypted replies to the documented sample requests, compared with
@@ -19,7 +19,22 @@ const RECORDED = new URL('./recorded-replies.json', import.meta.url);
 const FUTURE = '2026-12-31';
 
 /** Keys whose values are random per run. */
-const RANDOM_VALUE_KEYS = new Set(['token', 'access_key', 'TrackID', 'PaymentID', 'track_id', 'payment_id', 'auth', 'Auth', 'auth_code', 'TranID', 'tran_id', 'reference', 'Ref', 'bank_reference']);
+const RANDOM_VALUE_KEYS = new Set([
+  'token',
+  'access_key',
+  'TrackID',
+  'PaymentID',
+  'track_id',
+  'payment_id',
+  'auth',
+  'Auth',
+  'auth_code',
+  'TranID',
+  'tran_id',
+  'reference',
+  'Ref',
+  'bank_reference',
+]);
 /** A public key inside a link (`/s/<key>`, `/checkout/<key>`, `/receipt/<key>`), escaped or not. */
 /** Tokens and generated references: unix seconds then 16 random digits. */
 const NUMERIC_TOKEN = /(?<![0-9])[0-9]{26}(?![0-9])/g;
@@ -30,7 +45,8 @@ function normalise(plaintext: string): string {
   const visit = (v: unknown, key?: string) => {
     if (Array.isArray(v)) v.forEach((x) => visit(x));
     else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) visit(x, k);
-    else if ((typeof v === 'string' || typeof v === 'number') && key !== undefined && RANDOM_VALUE_KEYS.has(key) && String(v).length >= 6) found.push(String(v));
+    else if ((typeof v === 'string' || typeof v === 'number') && key !== undefined && RANDOM_VALUE_KEYS.has(key) && String(v).length >= 6)
+      found.push(String(v));
   };
   visit(JSON.parse(plaintext));
   for (const m of plaintext.matchAll(KEY_IN_URL)) found.push(m[1]!);
@@ -60,11 +76,14 @@ describeEngines('replies to the documented samples, byte for byte', (ctx) => {
   afterAll(() => gw.close());
 
   it('match the recorded replies', async () => {
-    const single = await record('create single invoice', { url: '/api/v1/invoice', payload: { ...seed000Request.json, expiresAt: FUTURE } });
-    await record('create single invoice from the sample bytes', { url: '/api/v1/invoice', data: seed000Request.hex });
-    await record('create installment plan', { url: '/api/v1/invoice/emi', payload: seed003Request(FUTURE) });
-    await record('create open invoice', { url: '/api/v1/open-invoice', payload: seed004Request.json });
-    await record('refused invoice', { url: '/api/v1/invoice', payload: { ...seed000Request.json, amount: '1.2345', mobileNumber: '12', expiresAt: FUTURE } });
+    const single = await record('create single invoice', { url: '/api/v1/invoice', payload: { ...invoiceRequestSample.json, expiresAt: FUTURE } });
+    await record('create single invoice from the sample bytes', { url: '/api/v1/invoice', data: invoiceRequestSample.hex });
+    await record('create installment plan', { url: '/api/v1/invoice/emi', payload: installmentsRequestSample(FUTURE) });
+    await record('create open invoice', { url: '/api/v1/open-invoice', payload: openInvoiceRequestSample.json });
+    await record('refused invoice', {
+      url: '/api/v1/invoice',
+      payload: { ...invoiceRequestSample.json, amount: '1.2345', mobileNumber: '12', expiresAt: FUTURE },
+    });
     const merchantOnly = { merchantCode: gw.sandbox.merchantCode };
     const id = single.body.response.id;
     await record('invoice details', { method: 'GET', url: `/api/v1/invoice/${id}`, payload: merchantOnly });
@@ -74,7 +93,7 @@ describeEngines('replies to the documented samples, byte for byte', (ctx) => {
 
     const payable = await gw.call({
       url: '/api/v1/invoice',
-      payload: { ...seed000Request.json, expiresAt: FUTURE, invoiceSubType: '3', allocatePayType: '1,2', referenceNumber: 'REC-1' },
+      payload: { ...invoiceRequestSample.json, expiresAt: FUTURE, invoiceSubType: '3', allocatePayType: '1,2', referenceNumber: 'REC-1' },
     });
     const paid = await createCustomer(gw.app).payInvoice(new URL(payable.body.response.url).pathname, 1, KNET_OK);
     expect(paid.status).toBe(303);

@@ -35,9 +35,7 @@ describe('acquireDataDirLock', () => {
   it('writes our pid and refuses a second holder, naming the process', async () => {
     const lock = await acquireDataDirLock(dir);
     expect((await readFile(lockPath, 'utf8')).trim()).toBe(String(process.pid));
-    await expect(acquireDataDirLock(dir)).rejects.toThrow(
-      new RegExp(`in use by process ${process.pid}.*two processes on one PGlite folder lose data`, 'is'),
-    );
+    await expect(acquireDataDirLock(dir)).rejects.toThrow(new RegExp(`in use by process ${process.pid}.*two processes on one PGlite folder lose data`, 'is'));
     await lock.release();
   });
 

@@ -2,19 +2,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { describe, expect, inject, it } from 'vitest';
 import type { NewInvoice } from './schema.ts';
 import { migrations } from './migrations/index.ts';
-import {
-  isCheckViolation,
-  isUniqueViolation,
-  migrateToLatest,
-  openDatabase,
-  type Database,
-} from './database.ts';
-import {
-  ENGINES,
-  createScratchPostgresDatabase,
-  createTestDatabase,
-  describeEngines,
-} from '../test-support/engines.ts';
+import { isCheckViolation, isUniqueViolation, migrateToLatest, openDatabase, type Database } from './database.ts';
+import { ENGINES, createScratchPostgresDatabase, createTestDatabase, describeEngines } from '../test-support/engines.ts';
 import { databaseUrl, dropDatabase } from '../test-support/postgres-admin.ts';
 
 let merchantCodes = 0;
@@ -160,11 +149,7 @@ describeEngines('database', (ctx) => {
     expect(inserted.payment_methods).toEqual([1, 2]);
     expect(inserted.created_at).toBeInstanceOf(Date);
 
-    const merchant = await ctx.db.db
-      .selectFrom('merchants')
-      .select('payment_methods')
-      .where('id', '=', merchantId)
-      .executeTakeFirstOrThrow();
+    const merchant = await ctx.db.db.selectFrom('merchants').select('payment_methods').where('id', '=', merchantId).executeTakeFirstOrThrow();
     expect(merchant.payment_methods).toEqual([1, 2]);
 
     const { rows } = await ctx.db.executeSql(
@@ -222,9 +207,7 @@ describeEngines('database', (ctx) => {
 
   it('recognises a unique violation, by constraint name too', async () => {
     await ctx.db.db.insertInto('merchants').values({ code: '4242', name: 'First' }).execute();
-    const err = await caught(
-      ctx.db.db.insertInto('merchants').values({ code: '4242', name: 'Second' }).execute(),
-    );
+    const err = await caught(ctx.db.db.insertInto('merchants').values({ code: '4242', name: 'Second' }).execute());
     expect(isUniqueViolation(err)).toBe(true);
     expect(isUniqueViolation(err, 'merchants_code_key')).toBe(true);
     expect(isUniqueViolation(err, 'invoices_token_key')).toBe(false);
@@ -234,7 +217,12 @@ describeEngines('database', (ctx) => {
 
   it('refuses an invoice of amount 0 with a CHECK violation', async () => {
     const merchantId = await insertMerchant(ctx.db);
-    const err = await caught(ctx.db.db.insertInto('invoices').values(invoice(merchantId, { amount: 0n })).execute());
+    const err = await caught(
+      ctx.db.db
+        .insertInto('invoices')
+        .values(invoice(merchantId, { amount: 0n }))
+        .execute(),
+    );
     expect(isCheckViolation(err, 'invoices_amount_check')).toBe(true);
     expect(isUniqueViolation(err)).toBe(false);
   });
@@ -286,9 +274,7 @@ describe('migrateToLatest failures', () => {
     try {
       // Forgetting the journal makes 0001 run again over its own tables.
       await database.executeSql('DELETE FROM kysely_migration');
-      await expect(migrateToLatest(database.db)).rejects.toThrow(
-        /^migration 0001-initial failed: .*already exists/,
-      );
+      await expect(migrateToLatest(database.db)).rejects.toThrow(/^migration 0001-initial failed: .*already exists/);
     } finally {
       await database.close();
     }

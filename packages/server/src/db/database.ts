@@ -20,12 +20,14 @@ export interface Database {
   readonly engine: Engine;
   readonly db: Kysely<DB>;
   /** Raw SQL on the same connection discipline (gate on PGlite, pool on PostgreSQL). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw SQL: its rows have the columns the caller's text selects, which only the caller knows
   executeSql(text: string, values?: unknown[]): Promise<{ rows: any[]; rowCount: number }>;
   /**
    * One statement as a named prepared statement on PostgreSQL: parsed and planned once per
    * connection instead of on every call (the hot invoice INSERT). `name` must identify `text`.
    * On PGlite the same as executeSql.
    */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw SQL: its rows have the columns the caller's text selects, which only the caller knows
   executePrepared(name: string, text: string, values: unknown[]): Promise<{ rows: any[]; rowCount: number }>;
   /** Idempotent; releases the data folder lock. */
   close(): Promise<void>;
@@ -71,10 +73,7 @@ export const PGLITE_OPTIONS = { parsers: PGLITE_PARSERS, extensions: { pg_trgm }
  * Given to each pg.Pool instead of mutating the global pg.types, so that another library
  * (pg-boss has its own pool) or a test that imports pg keeps pg's defaults.
  */
-const defaultPgParser = pg.types.getTypeParser as (
-  oid: number,
-  format?: 'text' | 'binary',
-) => (value: string) => unknown;
+const defaultPgParser = pg.types.getTypeParser as (oid: number, format?: 'text' | 'binary') => (value: string) => unknown;
 
 const pgTypes: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
@@ -102,9 +101,7 @@ function deepMap(value: unknown, fn: (item: unknown) => unknown): unknown {
 }
 
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database> {
-  return opts.databaseUrl !== undefined
-    ? openPostgres(opts.databaseUrl, opts.poolSize ?? 20)
-    : openPglite(opts);
+  return opts.databaseUrl !== undefined ? openPostgres(opts.databaseUrl, opts.poolSize ?? 20) : openPglite(opts);
 }
 
 function openPostgres(connectionString: string, max: number): Database {
@@ -210,10 +207,7 @@ export async function migrateToLatest(db: Kysely<DB>): Promise<string[]> {
   if (error === undefined) return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
   const failed = results?.find((result) => result.status === 'Error');
   const reason = error instanceof Error ? error.message : String(error);
-  throw new Error(
-    failed ? `migration ${failed.migrationName} failed: ${reason}` : `migrating failed: ${reason}`,
-    { cause: error },
-  );
+  throw new Error(failed ? `migration ${failed.migrationName} failed: ${reason}` : `migrating failed: ${reason}`, { cause: error });
 }
 
 /** SQLSTATE 23505, optionally for one named constraint or unique index. */

@@ -10,6 +10,7 @@ import type { PostgresPool, PostgresPoolClient } from 'kysely';
 
 export interface GateQueryResult {
   command: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw SQL: its rows have the columns the caller's text selects, which only the caller knows
   rows: any[];
   rowCount: number;
 }

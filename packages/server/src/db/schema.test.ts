@@ -113,9 +113,7 @@ describeEngines('db/schema.ts', (ctx) => {
 
   it('declares every column of every table, and no other', () => {
     for (const [table, columns] of actual) {
-      expect([...(declared.get(table)?.keys() ?? [])].sort(), `columns of ${table} in schema.ts vs the migrated database`).toEqual(
-        [...columns.keys()].sort(),
-      );
+      expect([...(declared.get(table)?.keys() ?? [])].sort(), `columns of ${table} in schema.ts vs the migrated database`).toEqual([...columns.keys()].sort());
     }
   });
 
@@ -129,7 +127,9 @@ describeEngines('db/schema.ts', (ctx) => {
         if (kind === undefined) mismatches.push(`${table}.${column}: no rule for the column type ${udt}`);
         else if (kind !== type.kind) mismatches.push(`${table}.${column}: ${udt} arrives as ${kind}, schema.ts says ${type.kind}`);
         if (nullable !== type.nullable) {
-          mismatches.push(`${table}.${column}: ${nullable ? 'nullable' : 'NOT NULL'} in the database, ${type.nullable ? 'nullable' : 'never null'} in schema.ts`);
+          mismatches.push(
+            `${table}.${column}: ${nullable ? 'nullable' : 'NOT NULL'} in the database, ${type.nullable ? 'nullable' : 'never null'} in schema.ts`,
+          );
         }
       }
     }

@@ -5,7 +5,11 @@ import type { Executor } from './database.ts';
  * uses by several processes agree: the first insert wins and everyone reads it back.
  */
 export async function getOrCreateSetting(db: Executor, name: string, generate: () => string): Promise<string> {
-  await db.insertInto('server_settings').values({ name, value: generate() }).onConflict((oc) => oc.column('name').doNothing()).execute();
+  await db
+    .insertInto('server_settings')
+    .values({ name, value: generate() })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
   const row = await db.selectFrom('server_settings').select('value').where('name', '=', name).executeTakeFirstOrThrow();
   return row.value;
 }

@@ -165,9 +165,7 @@ function isLocalhostName(host: string): boolean {
   return name === 'localhost' || name.endsWith('.localhost');
 }
 
-export type ParsedOutboundUrl =
-  | { ok: true; url: URL; /** Host without IPv6 brackets. */ host: string; ipLiteral: boolean }
-  | { ok: false; reason: string };
+export type ParsedOutboundUrl = { ok: true; url: URL; /** Host without IPv6 brackets. */ host: string; ipLiteral: boolean } | { ok: false; reason: string };
 
 /**
  * The checks that need no DNS: a parsable absolute URL, http: or https:, no userinfo, a host.
@@ -280,7 +278,11 @@ export function guardedLookup(allowPrivate: boolean, resolve: LookupFn = systemL
   return (hostname: string, optionsOrCallback: LookupOptions | LookupCallback | number | undefined, maybeCallback?: LookupCallback): void => {
     const callback = (typeof optionsOrCallback === 'function' ? optionsOrCallback : maybeCallback) as LookupCallback;
     const options: LookupOptions =
-      typeof optionsOrCallback === 'number' ? { family: optionsOrCallback } : typeof optionsOrCallback === 'object' && optionsOrCallback ? optionsOrCallback : {};
+      typeof optionsOrCallback === 'number'
+        ? { family: optionsOrCallback }
+        : typeof optionsOrCallback === 'object' && optionsOrCallback
+          ? optionsOrCallback
+          : {};
     const family = options.family === 4 || options.family === 'IPv4' ? 4 : options.family === 6 || options.family === 'IPv6' ? 6 : 0;
 
     const answer = async (): Promise<LookupAddress[]> => {

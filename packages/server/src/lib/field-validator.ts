@@ -70,6 +70,7 @@ export class FieldValidator {
     const value = String(raw).trim();
     // PostgreSQL text cannot hold NUL, and no field has a use for control characters (line breaks
     // and tabs aside): refuse them here rather than fail in the database.
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
     if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value)) {
       return this.fail(field, `The ${field} field must not contain control characters.`);
     }

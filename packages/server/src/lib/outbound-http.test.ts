@@ -98,7 +98,7 @@ describe('postJson', () => {
     }
   });
 
-  it("rejects with ETIMEDOUT when the server hangs, close to timeoutMs", async () => {
+  it('rejects with ETIMEDOUT when the server hangs, close to timeoutMs', async () => {
     receiver.script('hang');
     const started = Date.now();
     const err = await rejection(postJson(receiver.url, '{}', { ...open, timeoutMs: 300 }));
@@ -131,9 +131,7 @@ describe('postJson', () => {
     expect(literal.message).toContain('loopback address 127.0.0.1');
     const byName = await rejection(postJson(`http://localhost:${receiver.port}/`, '{}', { timeoutMs: 2_000, allowPrivate: false }));
     expect(byName.code).toBe('EADDRBLOCKED');
-    const resolved = await rejection(
-      postJson(`http://merchant.test:${receiver.port}/`, '{}', { timeoutMs: 2_000, allowPrivate: false, resolve: toLoopback }),
-    );
+    const resolved = await rejection(postJson(`http://merchant.test:${receiver.port}/`, '{}', { timeoutMs: 2_000, allowPrivate: false, resolve: toLoopback }));
     expect(resolved.code).toBe('EADDRBLOCKED');
     expect(resolved.message).toContain('merchant.test');
     const mapped = await rejection(postJson(`http://[::ffff:127.0.0.1]:${receiver.port}/`, '{}', { timeoutMs: 2_000, allowPrivate: false }));

@@ -47,7 +47,7 @@ const files = sourceFiles(SRC)
 
 describe('state ownership', () => {
   it('the scan recognises both ways of writing an UPDATE', () => {
-    expect([...updatedTables("sql`UPDATE invoices SET x = 1`")]).toEqual(['invoices']);
+    expect([...updatedTables('sql`UPDATE invoices SET x = 1`')]).toEqual(['invoices']);
     expect([...updatedTables('update ONLY public."open_invoices" set x = 1')]).toEqual(['open_invoices']);
     expect([...updatedTables("db.updateTable('transactions').set({})")]).toEqual(['transactions']);
     expect([...updatedTables("db\n  .updateTable('invoices as i')")]).toEqual(['invoices']);

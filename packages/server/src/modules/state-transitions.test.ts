@@ -95,7 +95,8 @@ describeEngines('state transitions', (ctx) => {
     };
   };
 
-  const claim = (inv: Invoice, lockUntil = LATER(60_000), now = NOW) => invoiceState.claimForPayment(ctx.db.db, { invoiceId: inv.id, today: TODAY, lockUntil, now });
+  const claim = (inv: Invoice, lockUntil = LATER(60_000), now = NOW) =>
+    invoiceState.claimForPayment(ctx.db.db, { invoiceId: inv.id, today: TODAY, lockUntil, now });
   const row = async (inv: Invoice) => (await createInvoicesRepo({ database: ctx.db }).findById(ctx.db.db, merchant.id, inv.id))!;
 
   it('pending → cancelled once; a cancelled invoice cannot be claimed, paid or cancelled again', async () => {
@@ -110,7 +111,13 @@ describeEngines('state transitions', (ctx) => {
   it('a paid invoice cannot be cancelled, claimed or paid again; paying released its claim', async () => {
     const inv = await newInvoice();
     expect(await claim(inv)).toBe(true);
-    expect(await invoiceState.markPaid(ctx.db.db, inv.id, NOW)).toEqual({ id: inv.id, token: inv.token, amount: inv.amount, reference_number: null, webhook_url: null });
+    expect(await invoiceState.markPaid(ctx.db.db, inv.id, NOW)).toEqual({
+      id: inv.id,
+      token: inv.token,
+      amount: inv.amount,
+      reference_number: null,
+      webhook_url: null,
+    });
     expect((await row(inv)).payment_locked_until).toBeNull();
     expect(await invoiceState.cancel(ctx.db.db, merchant.id, inv.token, TODAY, LATER(120_000))).toBeUndefined();
     expect(await claim(inv, LATER(120_000), LATER(60_001))).toBe(false);
@@ -189,7 +196,9 @@ describeEngines('state transitions', (ctx) => {
     expect(tx?.status).toBe('PROCESSING');
     const done = { paymentId: 'P1', terminal: null, resultCode: 'CAPTURED', failureReason: null, cardType: 'KNET', maskedCard: null, now: NOW };
     expect(await transactionState.complete(ctx.db.db, tx!.id, { ...done, status: 'SUCCESSFUL' })).toMatchObject({ status: 'SUCCESSFUL', completed_at: NOW });
-    expect(await transactionState.complete(ctx.db.db, tx!.id, { ...done, status: 'FAILED', resultCode: 'TIMED_OUT', failureReason: 'timed_out' })).toBeUndefined();
+    expect(
+      await transactionState.complete(ctx.db.db, tx!.id, { ...done, status: 'FAILED', resultCode: 'TIMED_OUT', failureReason: 'timed_out' }),
+    ).toBeUndefined();
     // The claim taken with the attempt refuses a second attempt at once.
     expect(await createPaymentsRepo().claimInvoice(ctx.db.db, inv.id, TODAY, LATER(60_000), attempt())).toBeUndefined();
   });

@@ -1,20 +1,7 @@
 import { MOBILE_NUMBER_DIGITS } from '@fawtara/contract';
 import type { CheckoutPageModel } from './page-models.ts';
 import { fmtFor, type Fmt } from './i18n.ts';
-import {
-  ErrorSummary,
-  renderDocument,
-  Hidden,
-  MerchantLayout,
-  MethodChoice,
-  Money,
-  Notice,
-  QrFigure,
-  Row,
-  TextField,
-  When,
-  wordProblems,
-} from './layout.tsx';
+import { ErrorSummary, renderDocument, Hidden, MerchantLayout, MethodChoice, Money, Notice, QrFigure, Row, TextField, When, wordProblems } from './layout.tsx';
 
 /** The "min/max" help under an open amount, or undefined when there is no limit. */
 function amountHint(fmt: Fmt, min: string | null, max: string | null): string | undefined {

@@ -252,8 +252,7 @@ const en: Messages = {
   nameOnCard: 'Name on card',
   changeMethod: 'Change payment method',
   payWith: (wallet) => `Pay with ${wallet}`,
-  walletNote: (wallet) =>
-    `Sandbox: this button approves the test payment directly; ${wallet} itself is not contacted and no money is moved.`,
+  walletNote: (wallet) => `Sandbox: this button approves the test payment directly; ${wallet} itself is not contacted and no money is moved.`,
   paymentSuccessful: 'Payment successful',
   paymentFailed: 'Payment failed',
   successLead: 'Thank you. Your payment has been received.',
@@ -366,8 +365,7 @@ const ar: Messages = {
   nameOnCard: 'الاسم على البطاقة',
   changeMethod: 'تغيير طريقة الدفع',
   payWith: (wallet) => `ادفع باستخدام ${wallet}`,
-  walletNote: (wallet) =>
-    `بيئة تجريبية: يعتمد هذا الزر عملية الدفع التجريبية مباشرةً دون الاتصال بخدمة ${wallet}، ولن يتم تحويل أي مبلغ.`,
+  walletNote: (wallet) => `بيئة تجريبية: يعتمد هذا الزر عملية الدفع التجريبية مباشرةً دون الاتصال بخدمة ${wallet}، ولن يتم تحويل أي مبلغ.`,
   paymentSuccessful: 'تمت عملية الدفع بنجاح',
   paymentFailed: 'فشلت عملية الدفع',
   successLead: 'شكراً لك، تم استلام دفعتك.',

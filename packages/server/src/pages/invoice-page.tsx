@@ -1,19 +1,6 @@
 import type { InvoicePageModel, ItemLine } from './page-models.ts';
 import { fmtFor, type Fmt } from './i18n.ts';
-import {
-  ErrorSummary,
-  renderDocument,
-  Hidden,
-  Ltr,
-  MerchantLayout,
-  MethodChoice,
-  Money,
-  Notice,
-  QrFigure,
-  Row,
-  When,
-  wordProblems,
-} from './layout.tsx';
+import { ErrorSummary, renderDocument, Hidden, Ltr, MerchantLayout, MethodChoice, Money, Notice, QrFigure, Row, When, wordProblems } from './layout.tsx';
 
 export function InvoicePage({ m }: { m: InvoicePageModel }) {
   const { chrome, invoice } = m;
@@ -42,16 +29,12 @@ export function InvoicePage({ m }: { m: InvoicePageModel }) {
           <Row label={t.statusLabel}>
             <span class={`badge ${invoice.status}`}>{t.status[invoice.status]}</span>
           </Row>
-          <Row label={t.reference}>
-            {invoice.reference === null ? <Ltr>{invoice.token}</Ltr> : <bdi>{invoice.reference}</bdi>}
-          </Row>
+          <Row label={t.reference}>{invoice.reference === null ? <Ltr>{invoice.token}</Ltr> : <bdi>{invoice.reference}</bdi>}</Row>
           <Row label={t.customer}>
             <bdi>{invoice.customerName}</bdi>
           </Row>
           {invoice.installment !== null && (
-            <Row label={t.installment}>
-              {t.ofCount(fmt.num(String(invoice.installment.number)), fmt.num(String(invoice.installment.count)))}
-            </Row>
+            <Row label={t.installment}>{t.ofCount(fmt.num(String(invoice.installment.number)), fmt.num(String(invoice.installment.count)))}</Row>
           )}
           <Row label={t.expiryDate}>
             <When fmt={fmt} value={invoice.expiresOn} />

@@ -293,16 +293,7 @@ export function MethodChoice(p: { fmt: Fmt; methods: readonly MethodOption[]; ch
         const id = `method-${code}`;
         return (
           <div class="choice">
-            <input
-              type="radio"
-              id={id}
-              name="method"
-              value={code}
-              checked={code === checked}
-              required
-              aria-invalid={invalid}
-              aria-describedby={errorId}
-            />
+            <input type="radio" id={id} name="method" value={code} checked={code === checked} required aria-invalid={invalid} aria-describedby={errorId} />
             <label for={id}>{p.fmt.method(m.code)}</label>
           </div>
         );

@@ -97,7 +97,11 @@ describeEngines('hosted pages', (ctx) => {
     expect(invoiceReceipt.html).toContain('Fahad &lt;script>');
     expect(invoiceReceipt.html).not.toContain(XSS);
 
-    const oi = await gw.call({ url: '/api/v1/open-invoice', as: m, payload: { merchantCode: m.merchantCode, title: `Gift ${XSS}`, amountType: '0', fixAmount: '5.000' } });
+    const oi = await gw.call({
+      url: '/api/v1/open-invoice',
+      as: m,
+      payload: { merchantCode: m.merchantCode, title: `Gift ${XSS}`, amountType: '0', fixAmount: '5.000' },
+    });
     const oiPath = pathOf(oi.body.response.url);
     const checkout = await customer.get(oiPath);
     expect(checkout.html).not.toContain(XSS);
@@ -149,7 +153,9 @@ describeEngines('hosted pages', (ctx) => {
 
     const cancelled = await createInvoice();
     const token = (await ctx.db.executeSql('SELECT token FROM invoices WHERE id = $1', [cancelled.id])).rows[0].token;
-    expect((await gw.call({ method: 'PUT', url: `/api/v1/invoice/${token}`, as: m, payload: { merchantCode: m.merchantCode, statusId: '3' } })).status).toBe(200);
+    expect((await gw.call({ method: 'PUT', url: `/api/v1/invoice/${token}`, as: m, payload: { merchantCode: m.merchantCode, statusId: '3' } })).status).toBe(
+      200,
+    );
     expect((await customer.get(pathOf(cancelled.url))).html).not.toContain('name="method"');
 
     const expired = await createInvoice({ expiresAt: '2026-11-21' });
@@ -177,7 +183,9 @@ describeEngines('hosted pages', (ctx) => {
       const customer = createCustomer(logged.app);
       const secrets = { cardNumber: '4012001037141112', cvv: '207', pin: '9876' };
       expect((await customer.payInvoice(path, 2, { ...secrets, expiryMonth: '11', expiryYear: '25', nameOnCard: 'A B' })).status).toBe(303); // declined
-      expect((await customer.payInvoice(path, 2, { ...secrets, cardNumber: '4012001037141113', expiryMonth: '12', expiryYear: '25', nameOnCard: 'A B' })).status).toBe(422); // refused form
+      expect(
+        (await customer.payInvoice(path, 2, { ...secrets, cardNumber: '4012001037141113', expiryMonth: '12', expiryYear: '25', nameOnCard: 'A B' })).status,
+      ).toBe(422); // refused form
       expect((await customer.payInvoice(path, 1, { ...KNET_OK, pin: secrets.pin })).status).toBe(303); // KNET refusal
       expect((await customer.payInvoice(path, 2, { ...secrets, expiryMonth: '12', expiryYear: '25', nameOnCard: 'A B' })).status).toBe(303); // paid
       expect(lines.length).toBeGreaterThan(10);
@@ -191,7 +199,13 @@ describeEngines('hosted pages', (ctx) => {
 
   it('unknown links answer 404 pages without touching anything', async () => {
     const customer = createCustomer(gw.app);
-    for (const url of ['/s/AAAAAAAAAAAAAAAAAAAAAAAA', '/s/short', '/open-invoice/checkout/AAAAAAAAAAAAAAAAAAAAAAAA', '/receipt/AAAAAAAAAAAAAAAAAAAAAAAA', '/s/AAAAAAAAAAAAAAAAAAAAAAAA/qr.png']) {
+    for (const url of [
+      '/s/AAAAAAAAAAAAAAAAAAAAAAAA',
+      '/s/short',
+      '/open-invoice/checkout/AAAAAAAAAAAAAAAAAAAAAAAA',
+      '/receipt/AAAAAAAAAAAAAAAAAAAAAAAA',
+      '/s/AAAAAAAAAAAAAAAAAAAAAAAA/qr.png',
+    ]) {
       const res = await customer.get(url);
       expect(res.status, url).toBe(404);
       expect(res.headers['content-type'], url).toBe('text/html; charset=utf-8');

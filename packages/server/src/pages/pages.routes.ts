@@ -40,8 +40,7 @@ const KEY_RE = /^[A-Za-z0-9_-]{22,64}$/;
 
 /** Strict headers for every hosted page (no framing, no scripts, forms only to ourselves). */
 const PAGE_HEADERS: Record<string, string> = {
-  'content-security-policy':
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'content-security-policy': "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
   // Links carry their secret key: never send it to another site, but keep Origin on our own posts.
@@ -71,10 +70,24 @@ function langOf(value: unknown, fallback: Lang): Lang {
 function credentialsFrom(method: number, body: FormBody): PaymentCredentials {
   const flow = flowOf(method);
   if (flow === 'knet') {
-    return { flow, bank: text(body.bank), cardNumber: text(body.cardNumber), expiryMonth: text(body.expiryMonth), expiryYear: text(body.expiryYear), pin: text(body.pin) };
+    return {
+      flow,
+      bank: text(body.bank),
+      cardNumber: text(body.cardNumber),
+      expiryMonth: text(body.expiryMonth),
+      expiryYear: text(body.expiryYear),
+      pin: text(body.pin),
+    };
   }
   if (flow === 'card') {
-    return { flow, cardNumber: text(body.cardNumber), expiryMonth: text(body.expiryMonth), expiryYear: text(body.expiryYear), cvv: text(body.cvv), nameOnCard: text(body.nameOnCard) };
+    return {
+      flow,
+      cardNumber: text(body.cardNumber),
+      expiryMonth: text(body.expiryMonth),
+      expiryYear: text(body.expiryYear),
+      cvv: text(body.cvv),
+      nameOnCard: text(body.nameOnCard),
+    };
   }
   return { flow };
 }
@@ -136,8 +149,16 @@ interface Payee {
   title: string;
 }
 
-const invoicePayee = ({ invoice, merchant }: InvoiceForCustomer): Payee => ({ merchant, path: invoicePath(invoice.access_key), title: invoice.reference_number ?? invoice.token });
-const checkoutPayee = ({ openInvoice, merchant }: OpenInvoiceForCustomer): Payee => ({ merchant, path: checkoutPath(openInvoice.public_key), title: openInvoice.title });
+const invoicePayee = ({ invoice, merchant }: InvoiceForCustomer): Payee => ({
+  merchant,
+  path: invoicePath(invoice.access_key),
+  title: invoice.reference_number ?? invoice.token,
+});
+const checkoutPayee = ({ openInvoice, merchant }: OpenInvoiceForCustomer): Payee => ({
+  merchant,
+  path: checkoutPath(openInvoice.public_key),
+  title: openInvoice.title,
+});
 
 export function registerPageRoutes(app: FastifyInstance, deps: PagesDeps): void {
   const { payments, csrf } = deps;
@@ -234,7 +255,14 @@ export function registerPageRoutes(app: FastifyInstance, deps: PagesDeps): void 
   // ---------------------------------------------------------------- invoice
 
   /** The invoice page; its lines, installment and receipt are read only when it is drawn. */
-  async function invoicePage(request: FastifyRequest, reply: FastifyReply, found: InvoiceForCustomer, lang: Lang, status: number, errors: FieldProblems): Promise<FastifyReply> {
+  async function invoicePage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    found: InvoiceForCustomer,
+    lang: Lang,
+    status: number,
+    errors: FieldProblems,
+  ): Promise<FastifyReply> {
     const { invoice, merchant } = found;
     const payee = invoicePayee(found);
     const details = await payments.invoicePageDetails(found);
@@ -265,7 +293,16 @@ export function registerPageRoutes(app: FastifyInstance, deps: PagesDeps): void 
     );
   }
 
-  function invoicePaymentForm(request: FastifyRequest, reply: FastifyReply, found: InvoiceForCustomer, lang: Lang, method: number, status: number, values: Record<string, string>, errors: FieldProblems) {
+  function invoicePaymentForm(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    found: InvoiceForCustomer,
+    lang: Lang,
+    method: number,
+    status: number,
+    values: Record<string, string>,
+    errors: FieldProblems,
+  ) {
     return paymentForm(request, reply, invoicePayee(found), lang, status, { method, amount: formatMoney(found.invoice.amount), values, errors });
   }
 
@@ -309,7 +346,15 @@ export function registerPageRoutes(app: FastifyInstance, deps: PagesDeps): void 
 
   // ---------------------------------------------------------------- open invoice
 
-  function checkoutPage(request: FastifyRequest, reply: FastifyReply, found: OpenInvoiceForCustomer, lang: Lang, status: number, form: OpenInvoiceForm, errors: FieldProblems) {
+  function checkoutPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    found: OpenInvoiceForCustomer,
+    lang: Lang,
+    status: number,
+    form: OpenInvoiceForm,
+    errors: FieldProblems,
+  ) {
     const { openInvoice: oi, merchant } = found;
     const payee = checkoutPayee(found);
     return html(
@@ -350,7 +395,13 @@ export function registerPageRoutes(app: FastifyInstance, deps: PagesDeps): void 
     found: OpenInvoiceForCustomer,
     lang: Lang,
     status: number,
-    p: { method: number; amount: string; customer: Required<Pick<OpenInvoiceForm, 'customerName' | 'customerMobile' | 'customerEmail'>>; values: Record<string, string>; errors: FieldProblems },
+    p: {
+      method: number;
+      amount: string;
+      customer: Required<Pick<OpenInvoiceForm, 'customerName' | 'customerMobile' | 'customerEmail'>>;
+      values: Record<string, string>;
+      errors: FieldProblems;
+    },
   ) {
     return paymentForm(request, reply, checkoutPayee(found), lang, status, {
       method: p.method,
@@ -404,7 +455,8 @@ export function registerPageRoutes(app: FastifyInstance, deps: PagesDeps): void 
         // The amount and contact details were accepted one step earlier; a problem with them now
         // means the hidden fields were changed (a missing method is one of them): start again
         // from the checkout page.
-        if (method === undefined || Object.keys(problems).some((f) => CHECKOUT_FIELDS.has(f))) return checkoutPage(request, reply, found, lang, 422, form, problems);
+        if (method === undefined || Object.keys(problems).some((f) => CHECKOUT_FIELDS.has(f)))
+          return checkoutPage(request, reply, found, lang, 422, form, problems);
         return openPaymentForm(request, reply, found, lang, 422, {
           method,
           amount: form.amount!,

@@ -12,14 +12,7 @@ import type {
   PaymentFormModel,
   ResultPageModel,
 } from './page-models.ts';
-import {
-  renderCheckoutPage,
-  renderErrorPage,
-  renderInvoicePage,
-  renderPaymentForm,
-  renderResultPage,
-  STYLESHEET,
-} from './pages.ts';
+import { renderCheckoutPage, renderErrorPage, renderInvoicePage, renderPaymentForm, renderResultPage, STYLESHEET } from './pages.ts';
 
 const XSS = '<script>alert(1)</script>';
 const XSS_ESCAPED = '&lt;script>alert(1)&lt;/script>';
@@ -70,10 +63,7 @@ function invoiceModel(over: Partial<InvoicePageModel> = {}, inv: Partial<Invoice
   };
 }
 
-function checkoutModel(
-  over: Partial<CheckoutPageModel> = {},
-  oi: Partial<CheckoutPageModel['openInvoice']> = {},
-): CheckoutPageModel {
+function checkoutModel(over: Partial<CheckoutPageModel> = {}, oi: Partial<CheckoutPageModel['openInvoice']> = {}): CheckoutPageModel {
   return {
     chrome: chrome({ title: 'Donation drive', otherLanguageHref: '/open-invoice/checkout/k3y?lang=ar' }),
     csrfToken: 'csrf-token-2',
@@ -176,9 +166,7 @@ function allPages(lang: Lang = 'en', digits: DigitStyle = 'arab'): Record<string
   const c = (title = 'INV-2025-0042') => chrome({ lang, digits, title });
   const pages: Record<string, string> = {
     invoice: renderInvoicePage(invoiceModel({ chrome: c(), errors: { method: 'required' } }, { installment: { number: 2, count: 5 } })),
-    invoicePaid: renderInvoicePage(
-      invoiceModel({ chrome: c(), methods: [], receiptHref: '/receipt/r1' }, { status: 'paid', paidAt: '2025-03-20 14:05:09' }),
-    ),
+    invoicePaid: renderInvoicePage(invoiceModel({ chrome: c(), methods: [], receiptHref: '/receipt/r1' }, { status: 'paid', paidAt: '2025-03-20 14:05:09' })),
     checkout: renderCheckoutPage(checkoutModel({ chrome: c('Donation drive'), errors: { amount: 'below_min' } })),
     knet: renderPaymentForm(paymentModel({ chrome: c(), errors: { pin: 'invalid' } })),
     card: renderPaymentForm(paymentModel({ chrome: c(), method: { code: 2, flow: 'card' }, errors: { cvv: 'required' } })),
@@ -290,10 +278,7 @@ describe('digits', () => {
   });
 
   it('uses Arabic-Indic digits in visible numbers of Arabic pages, never in posted values', () => {
-    const m = invoiceModel(
-      { chrome: chrome({ lang: 'ar', digits: 'arab' }) },
-      { installment: { number: 2, count: 5 }, reference: null, token: 'tok_4f9a2b' },
-    );
+    const m = invoiceModel({ chrome: chrome({ lang: 'ar', digits: 'arab' }) }, { installment: { number: 2, count: 5 }, reference: null, token: 'tok_4f9a2b' });
     const html = renderInvoicePage(m);
     expect(html).toContain('١٢٫٥٠٠ د.ك.');
     expect(html).toContain('ادفع ١٢٫٥٠٠ د.ك.');
@@ -333,7 +318,15 @@ describe('digits', () => {
 describe('invoice page', () => {
   it('shows the invoice and a method form with only the given methods, the first checked', () => {
     const html = renderInvoicePage(
-      invoiceModel({ methods: [{ code: 1, flow: 'knet' }, { code: 16, flow: 'wallet' }] }, { installment: { number: 2, count: 5 } }),
+      invoiceModel(
+        {
+          methods: [
+            { code: 1, flow: 'knet' },
+            { code: 16, flow: 'wallet' },
+          ],
+        },
+        { installment: { number: 2, count: 5 } },
+      ),
     );
     expect(html).toContain('<span class="money big">12.500 KWD</span>');
     expect(html).toContain('Monthly maintenance for March');
@@ -368,7 +361,10 @@ describe('invoice page', () => {
     ['expired', 'This invoice has expired', 'Expired'],
   ] as const)('has no form when %s', (status, notice, badge) => {
     const html = renderInvoicePage(
-      invoiceModel({ methods: [], receiptHref: status === 'paid' ? '/receipt/r1' : null }, { status, paidAt: status === 'paid' ? '2025-03-20 14:05:09' : null }),
+      invoiceModel(
+        { methods: [], receiptHref: status === 'paid' ? '/receipt/r1' : null },
+        { status, paidAt: status === 'paid' ? '2025-03-20 14:05:09' : null },
+      ),
     );
     expect(html).not.toContain('<form');
     expect(html).not.toContain('<button');
@@ -428,12 +424,7 @@ describe('checkout page', () => {
     );
     expect(html).toMatch(/<div class="error-summary" role="alert" aria-labelledby="error-summary-title">/);
     const summary = /<div class="error-summary"[\s\S]*?<\/div>/.exec(html)?.[0] ?? '';
-    expect([...summary.matchAll(/<a href="#([a-zA-Z]+)">/g)].map((m) => m[1])).toEqual([
-      'amount',
-      'customerName',
-      'customerMobile',
-      'customerEmail',
-    ]);
+    expect([...summary.matchAll(/<a href="#([a-zA-Z]+)">/g)].map((m) => m[1])).toEqual(['amount', 'customerName', 'customerMobile', 'customerEmail']);
     expect(html).toContain('The amount must be at least 1.000 KWD.');
     expect(html).toContain('Enter your name.');
     expect(html).toContain('Your mobile number is not valid.');
@@ -459,9 +450,7 @@ describe('checkout page', () => {
   });
 
   it('words the open amount in Arabic', () => {
-    const html = renderCheckoutPage(
-      checkoutModel({ chrome: chrome({ lang: 'ar', digits: 'arab' }), errors: { amount: 'above_max' } }),
-    );
+    const html = renderCheckoutPage(checkoutModel({ chrome: chrome({ lang: 'ar', digits: 'arab' }), errors: { amount: 'above_max' } }));
     expect(html).toContain('من ١٫٠٠٠ د.ك. إلى ٥٠٠٫٠٠٠ د.ك.');
     expect(html).toContain('المبلغ أكبر من الحد الأقصى (٥٠٠٫٠٠٠ د.ك.).');
     expect(html).toContain('٨ أرقام بدون رمز الدولة');
@@ -483,9 +472,7 @@ describe('payment form', () => {
     }
     expect(control(html, 'cardNumber')).toMatch(/inputmode="numeric" autocomplete="cc-number"/);
     const months = /<select id="expiryMonth"[\s\S]*?<\/select>/.exec(html)?.[0] ?? '';
-    expect([...months.matchAll(/value="(\d+)"/g)].map((m) => m[1])).toEqual(
-      ['01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12'],
-    );
+    expect([...months.matchAll(/value="(\d+)"/g)].map((m) => m[1])).toEqual(['01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12']);
     const years = /<select id="expiryYear"[\s\S]*?<\/select>/.exec(html)?.[0] ?? '';
     const yearValues = [...years.matchAll(/value="(\d+)"/g)].map((m) => m[1]);
     expect(yearValues).toHaveLength(26);
@@ -553,9 +540,7 @@ describe('payment form', () => {
   });
 
   it('words field problems in Arabic with the right gender', () => {
-    const html = renderPaymentForm(
-      paymentModel({ chrome: chrome({ lang: 'ar' }), errors: { bank: 'required', pin: 'invalid', expiryYear: 'invalid' } }),
-    );
+    const html = renderPaymentForm(paymentModel({ chrome: chrome({ lang: 'ar' }), errors: { bank: 'required', pin: 'invalid', expiryYear: 'invalid' } }));
     expect(html).toContain('يرجى اختيار البنك.');
     expect(html).toContain('الرقم السري غير صحيح.');
     expect(html).toContain('سنة الانتهاء غير صحيحة.');

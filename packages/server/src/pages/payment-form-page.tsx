@@ -95,39 +95,13 @@ export function PaymentFormPage({ m }: { m: PaymentFormModel }) {
               />
             )}
             {/* Never a `value` on card number, PIN or CVV, whatever `values` holds. */}
-            <TextField
-              name="cardNumber"
-              label={t.cardNumber}
-              error={problems.of('cardNumber')}
-              inputmode="numeric"
-              autocomplete="cc-number"
-              required
-              ltr
-            />
+            <TextField name="cardNumber" label={t.cardNumber} error={problems.of('cardNumber')} inputmode="numeric" autocomplete="cc-number" required ltr />
             <Expiry fmt={fmt} m={m} problems={problems} />
             {flow === 'knet' ? (
-              <TextField
-                name="pin"
-                label={t.pin}
-                error={problems.of('pin')}
-                type="password"
-                inputmode="numeric"
-                autocomplete="off"
-                required
-                ltr
-              />
+              <TextField name="pin" label={t.pin} error={problems.of('pin')} type="password" inputmode="numeric" autocomplete="off" required ltr />
             ) : (
               <>
-                <TextField
-                  name="cvv"
-                  label={t.cvv}
-                  error={problems.of('cvv')}
-                  type="password"
-                  inputmode="numeric"
-                  autocomplete="cc-csc"
-                  required
-                  ltr
-                />
+                <TextField name="cvv" label={t.cvv} error={problems.of('cvv')} type="password" inputmode="numeric" autocomplete="cc-csc" required ltr />
                 <TextField
                   name="nameOnCard"
                   label={t.nameOnCard}

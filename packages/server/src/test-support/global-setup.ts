@@ -4,15 +4,7 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { TestProject } from 'vitest/node';
 import { migrateToLatest, openDatabase, PGLITE_OPTIONS } from '../db/database.ts';
-import {
-  DEFAULT_TEST_DATABASE_URL,
-  createDatabase,
-  databaseUrl,
-  dropDatabase,
-  listDatabases,
-  unreachableReason,
-  withAdminClient,
-} from './postgres-admin.ts';
+import { DEFAULT_TEST_DATABASE_URL, createDatabase, databaseUrl, dropDatabase, listDatabases, unreachableReason, withAdminClient } from './postgres-admin.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -44,13 +36,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     template = `fawtara_tpl_${runId}`;
     await createTemplate(adminUrl, template);
   } else if (process.env.FAWTARA_REQUIRE_POSTGRES === '1') {
-    throw new Error(
-      `PostgreSQL not reachable at ${redact(adminUrl)} (${unreachable}) and FAWTARA_REQUIRE_POSTGRES=1`,
-    );
+    throw new Error(`PostgreSQL not reachable at ${redact(adminUrl)} (${unreachable}) and FAWTARA_REQUIRE_POSTGRES=1`);
   } else {
-    console.warn(
-      `PostgreSQL not reachable at ${redact(adminUrl)} (${unreachable}): database tests run on PGlite only`,
-    );
+    console.warn(`PostgreSQL not reachable at ${redact(adminUrl)} (${unreachable}): database tests run on PGlite only`);
   }
 
   await writePgliteDump(dumpPath);
@@ -80,9 +68,7 @@ async function createTemplate(adminUrl: string, name: string): Promise<void> {
       await database.close();
     }
     // Nobody may connect to a template while it is being cloned; make that structural.
-    await withAdminClient(adminUrl, (client) =>
-      client.query(`ALTER DATABASE "${name}" WITH ALLOW_CONNECTIONS false`),
-    );
+    await withAdminClient(adminUrl, (client) => client.query(`ALTER DATABASE "${name}" WITH ALLOW_CONNECTIONS false`));
   } catch (err) {
     await dropDatabase(adminUrl, name, { force: true });
     throw err;

@@ -14,11 +14,7 @@ export function databaseUrl(adminUrl: string, database: string): string {
   return url.toString();
 }
 
-export async function withAdminClient<T>(
-  adminUrl: string,
-  fn: (client: pg.Client) => Promise<T>,
-  connectionTimeoutMillis = 10_000,
-): Promise<T> {
+export async function withAdminClient<T>(adminUrl: string, fn: (client: pg.Client) => Promise<T>, connectionTimeoutMillis = 10_000): Promise<T> {
   const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis });
   await client.connect();
   try {
@@ -45,9 +41,7 @@ function ident(name: string): string {
 }
 
 export async function createDatabase(adminUrl: string, name: string, template?: string): Promise<void> {
-  const text = template
-    ? `CREATE DATABASE ${ident(name)} TEMPLATE ${ident(template)}`
-    : `CREATE DATABASE ${ident(name)}`;
+  const text = template ? `CREATE DATABASE ${ident(name)} TEMPLATE ${ident(template)}` : `CREATE DATABASE ${ident(name)}`;
   // 55006: someone is connected to the template. PostgreSQL already waits 5 s for such sessions
   // to go; the retry covers a session that is still closing after that.
   for (let attempt = 1; ; attempt++) {
@@ -73,10 +67,7 @@ export async function dropDatabase(adminUrl: string, name: string, opts: { force
 
 export async function listDatabases(adminUrl: string, prefix: string): Promise<string[]> {
   return withAdminClient(adminUrl, async (client) => {
-    const { rows } = await client.query<{ datname: string }>(
-      `SELECT datname FROM pg_database WHERE starts_with(datname, $1) ORDER BY datname`,
-      [prefix],
-    );
+    const { rows } = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE starts_with(datname, $1) ORDER BY datname`, [prefix]);
     return rows.map((row) => row.datname);
   });
 }

@@ -5,7 +5,17 @@ import { startGateway, type TestGateway } from '../../test-support/gateway.ts';
 import { hashPassword } from '../../modules/auth/passwords.ts';
 
 const FUTURE = '2026-12-31';
-const invoice = { merchantCode: '842217', mobileNumber: '66666666', customerName: 'A', amount: '1.000', countryCode: '965', invoiceType: '0', invoiceSubType: '3', allocatePayType: '1', expiresAt: FUTURE };
+const invoice = {
+  merchantCode: '842217',
+  mobileNumber: '66666666',
+  customerName: 'A',
+  amount: '1.000',
+  countryCode: '965',
+  invoiceType: '0',
+  invoiceSubType: '3',
+  allocatePayType: '1',
+  expiresAt: FUTURE,
+};
 
 describeEngines('login and token refresh', (ctx) => {
   let gw: TestGateway;
@@ -32,7 +42,12 @@ describeEngines('login and token refresh', (ctx) => {
   });
 
   it('accepts a form-encoded login too', async () => {
-    const res = await gw.app.inject({ method: 'POST', url: '/api/v1/login', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'username=test&password=Test%401234' });
+    const res = await gw.app.inject({
+      method: 'POST',
+      url: '/api/v1/login',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'username=test&password=Test%401234',
+    });
     expect(res.statusCode).toBe(200);
   });
 
@@ -84,7 +99,9 @@ describeEngines('login and token refresh', (ctx) => {
     expect(reuse.json()).toMatchObject({ status: false, code: 500 });
     // The descendant issued before the reuse is revoked too.
     expect((await refresh(second.refresh_token)).statusCode).toBe(401);
-    const { rows } = await ctx.db.executeSql('SELECT count(*)::int AS n FROM refresh_tokens WHERE family_id = (SELECT family_id FROM refresh_tokens ORDER BY id DESC LIMIT 1) AND revoked_at IS NULL');
+    const { rows } = await ctx.db.executeSql(
+      'SELECT count(*)::int AS n FROM refresh_tokens WHERE family_id = (SELECT family_id FROM refresh_tokens ORDER BY id DESC LIMIT 1) AND revoked_at IS NULL',
+    );
     expect(rows[0].n).toBe(0);
   });
 
@@ -129,9 +146,19 @@ describeEngines('login rate limit per address', (ctx) => {
       const r = await gw.app.inject({ method: 'POST', url: '/api/v1/login', payload: { username: `spray-${i}`, password: 'x' }, remoteAddress: '10.9.9.9' });
       expect(r.statusCode).toBe(401);
     }
-    const blocked = await gw.app.inject({ method: 'POST', url: '/api/v1/login', payload: { username: 'test', password: 'Test@1234' }, remoteAddress: '10.9.9.9' });
+    const blocked = await gw.app.inject({
+      method: 'POST',
+      url: '/api/v1/login',
+      payload: { username: 'test', password: 'Test@1234' },
+      remoteAddress: '10.9.9.9',
+    });
     expect(blocked.statusCode).toBe(429);
-    const other = await gw.app.inject({ method: 'POST', url: '/api/v1/login', payload: { username: 'test', password: 'Test@1234' }, remoteAddress: '10.9.9.10' });
+    const other = await gw.app.inject({
+      method: 'POST',
+      url: '/api/v1/login',
+      payload: { username: 'test', password: 'Test@1234' },
+      remoteAddress: '10.9.9.10',
+    });
     expect(other.statusCode).toBe(200);
   });
 });

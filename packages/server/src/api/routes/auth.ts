@@ -17,13 +17,13 @@ export function registerAuthRoutes(app: FastifyInstance, deps: { auth: AuthServi
     response: TokenReply,
     successMessage: 'Success',
     handler: async (request) => {
-    const body = asObject(request.body) ?? {};
-    const v = new FieldValidator();
-    const username = v.string(body, 'username', { required: true, max: 100 });
-    const password = typeof body.password === 'string' && body.password !== '' ? body.password : v.fail('password', 'The password field is required.');
-    v.throwIfInvalid();
-    const token = await deps.auth.login({ username: username!, password: password!, address: request.ip });
-    return { status: true, message: 'Success', response: { token } };
+      const body = asObject(request.body) ?? {};
+      const v = new FieldValidator();
+      const username = v.string(body, 'username', { required: true, max: 100 });
+      const password = typeof body.password === 'string' && body.password !== '' ? body.password : v.fail('password', 'The password field is required.');
+      v.throwIfInvalid();
+      const token = await deps.auth.login({ username: username!, password: password!, address: request.ip });
+      return { status: true, message: 'Success', response: { token } };
     },
   });
 
@@ -32,16 +32,17 @@ export function registerAuthRoutes(app: FastifyInstance, deps: { auth: AuthServi
     url: '/api/v1/token-refresh',
     tags: ['auth'],
     summary: 'Exchange a refresh token for a new token pair',
-    description: 'The refresh token is rotated: the old one stops working. Presenting an already-used refresh token revokes every token descended from the same login.',
+    description:
+      'The refresh token is rotated: the old one stops working. Presenting an already-used refresh token revokes every token descended from the same login.',
     request: Type.Object({ refreshToken: Type.String() }),
     response: TokenReply,
     successMessage: 'Success',
     handler: async (request) => {
-    const body = asObject(request.body) ?? {};
-    const refreshToken = body.refreshToken;
-    if (typeof refreshToken !== 'string' || refreshToken === '') throw fieldError('refreshToken', 'The refreshToken field is required.');
-    const token = await deps.auth.refresh(refreshToken);
-    return { status: true, message: 'Success', response: { token } };
+      const body = asObject(request.body) ?? {};
+      const refreshToken = body.refreshToken;
+      if (typeof refreshToken !== 'string' || refreshToken === '') throw fieldError('refreshToken', 'The refreshToken field is required.');
+      const token = await deps.auth.refresh(refreshToken);
+      return { status: true, message: 'Success', response: { token } };
     },
   });
 }

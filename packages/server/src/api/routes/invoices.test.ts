@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { InvoiceObject } from '@fawtara/contract';
 import { describeEngines } from '../../test-support/engines.ts';
 import { countRows, startGateway, TEST_BASE_URL, type TestGateway } from '../../test-support/gateway.ts';
-import { seed000Request, seed000Response, seed003Request, shapeDifferences } from '../../test-support/seed-samples.ts';
+import { invoiceRequestSample, invoiceReplySample, installmentsRequestSample, shapeDifferences } from '../../test-support/documented-samples.ts';
 
 // The fixed clock says 2026-11-21 12:00 in Kuwait.
 const FUTURE = '2026-12-31';
@@ -15,15 +15,15 @@ describeEngines('POST /api/v1/invoice', (ctx) => {
   });
   afterAll(async () => gw.close());
 
-  const valid = () => ({ ...seed000Request.json, expiresAt: FUTURE });
+  const valid = () => ({ ...invoiceRequestSample.json, expiresAt: FUTURE });
 
-  it("creates the documented sample invoice with every field of the documented reply, same JSON types", async () => {
+  it('creates the documented sample invoice with every field of the documented reply, same JSON types', async () => {
     const res = await gw.call({ url: '/api/v1/invoice', payload: valid() });
     expect(res.status).toBe(200);
     expect(res.encrypted).toBe(true);
     expect(res.body.status).toBe(true);
     expect(res.body.message).toBe('Invoice generated successfully');
-    expect(shapeDifferences(seed000Response.json, res.body)).toEqual([]);
+    expect(shapeDifferences(invoiceReplySample.json, res.body)).toEqual([]);
     expect(Value.Errors(InvoiceObject, res.body.response)).toEqual([]);
 
     const inv = res.body.response;
@@ -41,8 +41,8 @@ describeEngines('POST /api/v1/invoice', (ctx) => {
       transaction: null,
       status: 'pending',
     });
-    expect(inv.en_sms).toBe(seed000Response.json.response.en_sms);
-    expect(inv.ar_sms).toBe(seed000Response.json.response.ar_sms);
+    expect(inv.en_sms).toBe(invoiceReplySample.json.response.en_sms);
+    expect(inv.ar_sms).toBe(invoiceReplySample.json.response.ar_sms);
     expect(inv.url).toBe(`${TEST_BASE_URL}/s/${inv.access_key}`);
     // At least 128 bits of randomness in the public key: 24 base64url characters = 144 bits.
     expect(inv.access_key).toMatch(/^[A-Za-z0-9_-]{24}$/);
@@ -52,7 +52,7 @@ describeEngines('POST /api/v1/invoice', (ctx) => {
 
   it('refuses the documented sample exactly as sent only for its past expiry date, and writes nothing', async () => {
     const before = await countRows(ctx.db);
-    const res = await gw.call({ url: '/api/v1/invoice', payload: seed000Request.json });
+    const res = await gw.call({ url: '/api/v1/invoice', payload: invoiceRequestSample.json });
     expect(res.status).toBe(422);
     expect(res.encrypted).toBe(true);
     expect(res.body.status).toBe(false);
@@ -63,7 +63,7 @@ describeEngines('POST /api/v1/invoice', (ctx) => {
   });
 
   it('accepts the original encrypted sample bytes (16-byte padding) and decrypts the reply with the sandbox key', async () => {
-    const res = await gw.call({ url: '/api/v1/invoice', data: seed000Request.hex });
+    const res = await gw.call({ url: '/api/v1/invoice', data: invoiceRequestSample.hex });
     // Same payload as the documented sample, so only the expiry is refused: proves the sample decrypted.
     expect(res.status).toBe(422);
     expect(Object.keys(res.body.response)).toEqual(['expiresAt']);
@@ -210,13 +210,13 @@ describeEngines('POST /api/v1/invoice/emi', (ctx) => {
   afterAll(async () => gw.close());
 
   it("creates the documented sample's two installments as one plan, in order", async () => {
-    const res = await gw.call({ url: '/api/v1/invoice/emi', payload: seed003Request(FUTURE) });
+    const res = await gw.call({ url: '/api/v1/invoice/emi', payload: installmentsRequestSample(FUTURE) });
     expect(res.status).toBe(200);
     const list = res.body.response;
     expect(Array.isArray(list)).toBe(true);
     expect(list).toHaveLength(2);
     for (const inv of list) {
-      expect(shapeDifferences(seed000Response.json.response, inv)).toEqual([]);
+      expect(shapeDifferences(invoiceReplySample.json.response, inv)).toEqual([]);
       expect(Value.Errors(InvoiceObject, inv)).toEqual([]);
     }
     expect(list.map((i: any) => [i.installment_number, i.amount, i.reference_number, i.invoice_type, i.installments_count])).toEqual([
@@ -230,7 +230,7 @@ describeEngines('POST /api/v1/invoice/emi', (ctx) => {
   });
 
   it('creates nothing when one installment is bad, and names it', async () => {
-    const payload = seed003Request(FUTURE);
+    const payload = installmentsRequestSample(FUTURE);
     (payload.invoices[1] as any).amount = '150.0001';
     const before = await countRows(ctx.db);
     const res = await gw.call({ url: '/api/v1/invoice/emi', payload });
@@ -240,7 +240,7 @@ describeEngines('POST /api/v1/invoice/emi', (ctx) => {
   });
 
   it('requires a referenceNumber per installment, and a non-empty list', async () => {
-    const payload = seed003Request(FUTURE);
+    const payload = installmentsRequestSample(FUTURE);
     delete (payload.invoices[0] as any).referenceNumber;
     const res = await gw.call({ url: '/api/v1/invoice/emi', payload });
     expect(Object.keys(res.body.response)).toEqual(['invoices.0.referenceNumber']);
@@ -254,14 +254,14 @@ describeEngines('POST /api/v1/invoice/emi', (ctx) => {
   });
 
   it("refuses an installment whose merchantCode is another merchant's", async () => {
-    const payload = seed003Request(FUTURE);
+    const payload = installmentsRequestSample(FUTURE);
     (payload.invoices[1] as any).merchantCode = '999999';
     const res = await gw.call({ url: '/api/v1/invoice/emi', payload });
     expect(Object.keys(res.body.response)).toEqual(['invoices.1.merchantCode']);
   });
 
   it('creates a plan of 100 installments in one request', async () => {
-    const one = seed003Request(FUTURE).invoices[0]!;
+    const one = installmentsRequestSample(FUTURE).invoices[0]!;
     const invoices = Array.from({ length: 100 }, (_, i) => ({ ...one, referenceNumber: `R-${i + 1}` }));
     const res = await gw.call({ url: '/api/v1/invoice/emi', payload: { merchantCode: '842217', invoices } });
     expect(res.status).toBe(200);

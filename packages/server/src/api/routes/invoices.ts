@@ -1,5 +1,14 @@
 import { Type } from 'typebox';
-import { DashboardQuery, DashboardReply, EmiCreateRequest, InvoiceCreateRequest, InvoiceObject, MerchantOnly, ResendRequest, StatusUpdateRequest } from '@fawtara/contract';
+import {
+  DashboardQuery,
+  DashboardReply,
+  EmiCreateRequest,
+  InvoiceCreateRequest,
+  InvoiceObject,
+  MerchantOnly,
+  ResendRequest,
+  StatusUpdateRequest,
+} from '@fawtara/contract';
 import type { InvoiceManagementService } from '../../modules/invoices/invoice-management.service.ts';
 import type { InvoicesService } from '../../modules/invoices/invoices.service.ts';
 import { encryptedRoute, type EncryptedRoute } from '../merchant-api.ts';
@@ -61,7 +70,8 @@ export function invoiceRoutes(deps: { invoices: InvoicesService; management: Inv
       url: '/api/v1/invoice/:invoice',
       tags: ['invoices'],
       summary: 'Invoice details',
-      description: "The path segment is the invoice's numeric `id` (not its token). Installments include their plan (`plan.status` is paid when every installment is paid).",
+      description:
+        "The path segment is the invoice's numeric `id` (not its token). Installments include their plan (`plan.status` is paid when every installment is paid).",
       request: MerchantOnly,
       response: InvoiceObject,
       successMessage: 'Invoice details',
@@ -73,7 +83,8 @@ export function invoiceRoutes(deps: { invoices: InvoicesService; management: Inv
       conflicts: true,
       tags: ['invoices'],
       summary: 'Cancel an invoice',
-      description: "The path segment is the invoice's numeric `token` (as Hesabe), with `statusId` \"3\". Only a payable invoice can be cancelled; a cancelled invoice can never be paid.",
+      description:
+        'The path segment is the invoice\'s numeric `token` (as Hesabe), with `statusId` "3". Only a payable invoice can be cancelled; a cancelled invoice can never be paid.',
       request: StatusUpdateRequest,
       response: Type.Null(),
       successMessage: 'Invoice status update successful',

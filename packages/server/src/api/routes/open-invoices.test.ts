@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { OpenInvoiceObject } from '@fawtara/contract';
 import { describeEngines } from '../../test-support/engines.ts';
 import { countRows, startGateway, TEST_BASE_URL, type TestGateway } from '../../test-support/gateway.ts';
-import { seed004Request, seed004Response, shapeDifferences } from '../../test-support/seed-samples.ts';
+import { openInvoiceRequestSample, openInvoiceReplySample, shapeDifferences } from '../../test-support/documented-samples.ts';
 
 describeEngines('POST /api/v1/open-invoice', (ctx) => {
   let gw: TestGateway;
@@ -13,10 +13,10 @@ describeEngines('POST /api/v1/open-invoice', (ctx) => {
   afterAll(async () => gw.close());
 
   it("creates the documented fixed-amount sample from its original encrypted bytes, with the documented reply's fields and types", async () => {
-    const res = await gw.call({ url: '/api/v1/open-invoice', data: seed004Request.hex });
+    const res = await gw.call({ url: '/api/v1/open-invoice', data: openInvoiceRequestSample.hex });
     expect(res.status).toBe(200);
     expect(res.body.message).toBe('Open Invoice has been created successfully.');
-    expect(shapeDifferences(seed004Response.json, res.body)).toEqual([]);
+    expect(shapeDifferences(openInvoiceReplySample.json, res.body)).toEqual([]);
     expect(Value.Errors(OpenInvoiceObject, res.body.response)).toEqual([]);
     const o = res.body.response;
     expect(o).toMatchObject({
@@ -40,7 +40,10 @@ describeEngines('POST /api/v1/open-invoice', (ctx) => {
   });
 
   it('creates an open-amount invoice without an expiry', async () => {
-    const res = await gw.call({ url: '/api/v1/open-invoice', payload: { merchantCode: '842217', title: 'Donation', amountType: '1', minAmount: '1.000', maxAmount: 250, fixAmount: '' } });
+    const res = await gw.call({
+      url: '/api/v1/open-invoice',
+      payload: { merchantCode: '842217', title: 'Donation', amountType: '1', minAmount: '1.000', maxAmount: 250, fixAmount: '' },
+    });
     expect(res.status).toBe(200);
     expect(res.body.response).toMatchObject({ type: '1', fixed_amount: null, min_amount: '1.000', max_amount: '250.000', expiry_date: null });
     const { rows } = await ctx.db.executeSql('SELECT min_amount, max_amount, fixed_amount FROM open_invoices WHERE id = $1', [res.body.response.id]);
@@ -64,7 +67,7 @@ describeEngines('POST /api/v1/open-invoice', (ctx) => {
   ];
 
   it.each(rules)('refuses %s, naming the field, and writes nothing', async (_n, change, fields) => {
-    const payload: Record<string, unknown> = { ...seed004Request.json, ...change };
+    const payload: Record<string, unknown> = { ...openInvoiceRequestSample.json, ...change };
     for (const [k, v] of Object.entries(change)) if (v === undefined) delete payload[k];
     const before = await countRows(ctx.db);
     const res = await gw.call({ url: '/api/v1/open-invoice', payload });

@@ -11,6 +11,15 @@ export function registerOutboxRoutes(app: FastifyInstance, deps: { database: Dat
   app.get('/dev/outbox', { schema: { hide: true } }, async (request) => {
     const limit = Math.min(Number((request.query as { limit?: string }).limit ?? 50) || 50, 500);
     const rows = await listOutbox(deps.database, limit);
-    return { messages: rows.map((r) => ({ id: Number(r.id), channel: r.channel, to: r.destination, subject: r.subject, text: r.body, at: r.created_at.toISOString() })) };
+    return {
+      messages: rows.map((r) => ({
+        id: Number(r.id),
+        channel: r.channel,
+        to: r.destination,
+        subject: r.subject,
+        text: r.body,
+        at: r.created_at.toISOString(),
+      })),
+    };
   });
 }

@@ -1,4 +1,12 @@
-import { MerchantOnly, RedeliverReply, WebhookEventList, WebhookEventsQuery, WebhookSecretReply, WebhookSettingsReply, WebhookSettingsRequest } from '@fawtara/contract';
+import {
+  MerchantOnly,
+  RedeliverReply,
+  WebhookEventList,
+  WebhookEventsQuery,
+  WebhookSecretReply,
+  WebhookSettingsReply,
+  WebhookSettingsRequest,
+} from '@fawtara/contract';
 import { AppError } from '../../lib/app-error.ts';
 import { FieldValidator } from '../../lib/field-validator.ts';
 import { pageOf, readListQuery } from '../../lib/list-query.ts';

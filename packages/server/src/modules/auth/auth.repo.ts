@@ -34,10 +34,7 @@ export function createAuthRepo() {
     },
 
     async insertRefreshToken(db: Executor, t: { userId: bigint; familyId: string; tokenHash: string; expiresAt: Date }): Promise<void> {
-      await db
-        .insertInto('refresh_tokens')
-        .values({ user_id: t.userId, family_id: t.familyId, token_hash: t.tokenHash, expires_at: t.expiresAt })
-        .execute();
+      await db.insertInto('refresh_tokens').values({ user_id: t.userId, family_id: t.familyId, token_hash: t.tokenHash, expires_at: t.expiresAt }).execute();
     },
 
     /**
@@ -58,11 +55,7 @@ export function createAuthRepo() {
     },
 
     async findRefreshToken(db: Executor, tokenHash: string): Promise<{ familyId: string; usedAt: Date | null; revokedAt: Date | null } | undefined> {
-      const row = await db
-        .selectFrom('refresh_tokens')
-        .select(['family_id', 'used_at', 'revoked_at'])
-        .where('token_hash', '=', tokenHash)
-        .executeTakeFirst();
+      const row = await db.selectFrom('refresh_tokens').select(['family_id', 'used_at', 'revoked_at']).where('token_hash', '=', tokenHash).executeTakeFirst();
       return row && { familyId: row.family_id, usedAt: row.used_at, revokedAt: row.revoked_at };
     },
 

@@ -13,7 +13,7 @@ import { createDeliveryRepo } from './delivery.repo.ts';
 import type { MessageChannel, MessageSender } from './message-sender.ts';
 
 /**
- * Invoices reaching customers (issue 5): SMS, WhatsApp or e-mail, as the invoice's
+ * Invoices reaching customers: SMS, WhatsApp or e-mail, as the invoice's
  * `invoiceSubType` says (3, "URL only", sends nothing). Each message asked for is a row in
  * `delivery_requests`, written with its job in the transaction that creates the invoice (or
  * resends, or reminds). The job sends it; after a provider's transient failure the next try is
@@ -62,13 +62,31 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
      * Asks for a message inside the caller's transaction: the request row and its job commit
      * together. Returns the request id, or undefined when the invoice has nowhere to send to.
      */
-    async request(trx: Executor, r: { invoice: Pick<Invoice, 'id' | 'merchant_id' | 'delivery_channel' | 'country_code' | 'mobile_number' | 'customer_email'>; reason: 'created' | 'resend' | 'reminder'; channel?: MessageChannel; destination?: string }): Promise<bigint | undefined> {
+    async request(
+      trx: Executor,
+      r: {
+        invoice: Pick<Invoice, 'id' | 'merchant_id' | 'delivery_channel' | 'country_code' | 'mobile_number' | 'customer_email'>;
+        reason: 'created' | 'resend' | 'reminder';
+        channel?: MessageChannel;
+        destination?: string;
+      },
+    ): Promise<bigint | undefined> {
       const channel = r.channel ?? CHANNEL_OF[r.invoice.delivery_channel];
       if (!channel) return undefined;
       const destination = r.destination ?? destinationOf(r.invoice, channel);
       if (!destination) return undefined;
       const now = deps.clock.now();
-      const id = await repo.insertRequest(trx, { merchant_id: r.invoice.merchant_id, invoice_id: r.invoice.id, reason: r.reason, channel: CHANNEL_CODE[channel], destination, last_error: null, next_attempt_at: now, created_at: now, updated_at: now });
+      const id = await repo.insertRequest(trx, {
+        merchant_id: r.invoice.merchant_id,
+        invoice_id: r.invoice.id,
+        reason: r.reason,
+        channel: CHANNEL_CODE[channel],
+        destination,
+        last_error: null,
+        next_attempt_at: now,
+        created_at: now,
+        updated_at: now,
+      });
       await deps.queue.send('delivery.send', { requestId: String(id) }, { db: trx });
       return id;
     },
@@ -79,7 +97,12 @@ export function createDeliveryService(deps: DeliveryServiceDeps) {
 
     /** Queues again the messages whose job was lost (see requeue-overdue.ts). */
     requeueOverdue(overdueMs = 15 * 60_000, limit = 500): Promise<number> {
-      return requeueOverdue({ database: deps.database, queue: deps.queue, now: deps.clock.now() }, { table: 'delivery_requests', queue: 'delivery.send', dataKey: 'requestId' }, overdueMs, limit);
+      return requeueOverdue(
+        { database: deps.database, queue: deps.queue, now: deps.clock.now() },
+        { table: 'delivery_requests', queue: 'delivery.send', dataKey: 'requestId' },
+        overdueMs,
+        limit,
+      );
     },
 
     /** The `delivery.send` job: one try of one requested message. Safe to run twice. */

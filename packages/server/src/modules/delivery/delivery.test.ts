@@ -28,19 +28,37 @@ describeEngines('customer messages', (ctx) => {
     const res = await gw.call({
       url: '/api/v1/invoice',
       as: m,
-      payload: { merchantCode: m.merchantCode, mobileNumber: '66554433', customerName: 'Maryam', amount: '25.750', countryCode: '965', invoiceType: '1', allocatePayType: '', expiresAt: '2099-12-31', ...over },
+      payload: {
+        merchantCode: m.merchantCode,
+        mobileNumber: '66554433',
+        customerName: 'Maryam',
+        amount: '25.750',
+        countryCode: '965',
+        invoiceType: '1',
+        allocatePayType: '',
+        expiresAt: '2099-12-31',
+        ...over,
+      },
     });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     return res.body.response as { id: number; url: string; en_sms: string; ar_sms: string };
   };
 
   const requestsOf = async (invoiceId: number) =>
-    (await ctx.db.executeSql('SELECT reason, channel, destination, status, attempts, last_error, provider_response FROM delivery_requests WHERE invoice_id = $1 ORDER BY id', [invoiceId])).rows;
+    (
+      await ctx.db.executeSql(
+        'SELECT reason, channel, destination, status, attempts, last_error, provider_response FROM delivery_requests WHERE invoice_id = $1 ORDER BY id',
+        [invoiceId],
+      )
+    ).rows;
   const settled = (invoiceId: number) =>
-    eventually(async () => {
-      const rows = await requestsOf(invoiceId);
-      return rows.length > 0 && rows.every((r) => r.status !== 'pending') ? rows : undefined;
-    }, { what: `deliveries of invoice ${invoiceId}` });
+    eventually(
+      async () => {
+        const rows = await requestsOf(invoiceId);
+        return rows.length > 0 && rows.every((r) => r.status !== 'pending') ? rows : undefined;
+      },
+      { what: `deliveries of invoice ${invoiceId}` },
+    );
   const invoiceRow = async (id: number) => (await ctx.db.executeSql('SELECT sms_status, sms_response FROM invoices WHERE id = $1', [id])).rows[0];
 
   beforeAll(async () => {
@@ -142,7 +160,11 @@ describeEngines('customer messages', (ctx) => {
     const inv = await create({ invoiceSubType: '0' });
     await settled(inv.id);
     const before = provider.received.length;
-    const res = await gw.call({ url: '/api/v1/invoice/resend', as: m, payload: { merchantCode: m.merchantCode, resendId: String(inv.id), mobileNumber: '55443322', countryCode: '965' } });
+    const res = await gw.call({
+      url: '/api/v1/invoice/resend',
+      as: m,
+      payload: { merchantCode: m.merchantCode, resendId: String(inv.id), mobileNumber: '55443322', countryCode: '965' },
+    });
     expect(res.status).toBe(200);
     const [again] = (await provider.waitFor(before + 1)).slice(before);
     expect(JSON.parse(again!.rawBody).to).toBe('96555443322');

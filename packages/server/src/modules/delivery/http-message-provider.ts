@@ -53,8 +53,7 @@ export function createHttpMessageProvider(opts: HttpMessageProviderOptions): Mes
   headers['content-type'] = 'application/json';
   if (opts.token !== undefined && opts.token !== '') headers.authorization = `Bearer ${opts.token}`;
 
-  const redact = (text: string): string =>
-    opts.token !== undefined && opts.token !== '' ? text.split(opts.token).join('[redacted]') : text;
+  const redact = (text: string): string => (opts.token !== undefined && opts.token !== '' ? text.split(opts.token).join('[redacted]') : text);
 
   return {
     name,

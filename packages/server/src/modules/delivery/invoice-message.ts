@@ -76,9 +76,7 @@ const WORDS: Record<Lang, Words> = {
     reminderSms: (money, merchant, date, link) => `Reminder: your invoice of ${money} from ${merchant} expires on ${date}. Pay at ${link}`,
     subject: (reason, reference, merchant, money, date) => {
       const invoice = reference === null ? 'invoice' : `invoice ${reference}`;
-      return reason === 'reminder'
-        ? `Reminder: ${invoice} from ${merchant} expires on ${date}`
-        : `${capitalize(invoice)} from ${merchant}: ${money}`;
+      return reason === 'reminder' ? `Reminder: ${invoice} from ${merchant} expires on ${date}` : `${capitalize(invoice)} from ${merchant}: ${money}`;
     },
     greeting: (customer) => `Hello ${customer},`,
     intro: (reason, merchant, money, date) => {
@@ -109,9 +107,7 @@ const WORDS: Record<Lang, Words> = {
     reminderSms: (money, merchant, date, link) => `تذكير: فاتورتك بمبلغ ${money} من ${merchant} تنتهي صلاحيتها في ${date}. ادفع عبر ${link}`,
     subject: (reason, reference, merchant, money, date) => {
       const invoice = reference === null ? 'فاتورة' : `فاتورة ${reference}`;
-      return reason === 'reminder'
-        ? `تذكير: ${invoice} من ${merchant} تنتهي صلاحيتها في ${date}`
-        : `${invoice} من ${merchant}: ${money}`;
+      return reason === 'reminder' ? `تذكير: ${invoice} من ${merchant} تنتهي صلاحيتها في ${date}` : `${invoice} من ${merchant}: ${money}`;
     },
     greeting: (customer) => `مرحباً ${customer}،`,
     intro: (reason, merchant, money, date) => {
@@ -219,8 +215,7 @@ function emailHtml(input: InvoiceMessageInput, parts: EmailParts): VNode {
   // Explicit sides: many e-mail clients ignore `start`/`end`.
   const start = dir === 'rtl' ? 'right' : 'left';
   const end = dir === 'rtl' ? 'left' : 'right';
-  const p = (style: string, ...children: ComponentChildren[]) =>
-    h('p', { style: style.includes('margin') ? style : `margin:0 0 16px;${style}` }, ...children);
+  const p = (style: string, ...children: ComponentChildren[]) => h('p', { style: style.includes('margin') ? style : `margin:0 0 16px;${style}` }, ...children);
   const cell = `padding:8px;border-bottom:1px solid ${COLOR.rule};vertical-align:top`;
   const ltr = (text: string) => h('span', { dir: 'ltr' }, text);
 
@@ -306,7 +301,12 @@ function emailHtml(input: InvoiceMessageInput, parts: EmailParts): VNode {
                 ),
               ),
             ),
-        p(`font-size:14px;color:${COLOR.muted}`, w.linkFallback, h('br', null), h('a', { href: input.link, style: `color:${COLOR.accent};word-break:break-all` }, ltr(input.link))),
+        p(
+          `font-size:14px;color:${COLOR.muted}`,
+          w.linkFallback,
+          h('br', null),
+          h('a', { href: input.link, style: `color:${COLOR.accent};word-break:break-all` }, ltr(input.link)),
+        ),
         h('hr', { style: `border:0;border-top:1px solid ${COLOR.rule};margin:24px 0 16px` }),
         h('p', { style: `margin:0;font-size:13px;color:${COLOR.muted}` }, w.footer(parts.merchant)),
       ),

@@ -25,7 +25,12 @@ describeEngines('outbox sender', (ctx) => {
     const listed = await listOutbox(ctx.db, 10);
     expect(listed.slice(0, 3).map((m) => `outbox:${m.id}`)).toEqual([mail, wa, sms].map((r) => r.providerResponse));
     const [m, w, s] = listed;
-    expect(m).toMatchObject({ channel: 'email', destination: 'sara@example.com', subject: 'Invoice INV-1 from Acme: 12.500 KWD', body: 'Hello Sara,\n\nhttps://pay.example.com/s/a\n' });
+    expect(m).toMatchObject({
+      channel: 'email',
+      destination: 'sara@example.com',
+      subject: 'Invoice INV-1 from Acme: 12.500 KWD',
+      body: 'Hello Sara,\n\nhttps://pay.example.com/s/a\n',
+    });
     expect(m?.created_at).toBeInstanceOf(Date);
     expect(typeof m?.id).toBe('bigint');
     expect(w).toMatchObject({ channel: 'whatsapp', destination: '96555555555', subject: null, body: 'مرحباً "سارة"\r\nادفع' });

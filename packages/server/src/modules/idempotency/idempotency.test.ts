@@ -1,9 +1,19 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEngines } from '../../test-support/engines.ts';
 import { countRows, startGateway, type TestGateway } from '../../test-support/gateway.ts';
-import { seed003Request, seed004Request } from '../../test-support/seed-samples.ts';
+import { installmentsRequestSample, openInvoiceRequestSample } from '../../test-support/documented-samples.ts';
 
-const invoice = { merchantCode: '842217', mobileNumber: '66666666', customerName: 'A', amount: '1.000', countryCode: '965', invoiceType: '0', invoiceSubType: '3', allocatePayType: '1', expiresAt: '2026-12-31' };
+const invoice = {
+  merchantCode: '842217',
+  mobileNumber: '66666666',
+  customerName: 'A',
+  amount: '1.000',
+  countryCode: '965',
+  invoiceType: '0',
+  invoiceSubType: '3',
+  allocatePayType: '1',
+  expiresAt: '2026-12-31',
+};
 
 describeEngines('Idempotency-Key on creating POSTs', (ctx) => {
   let gw: TestGateway;
@@ -16,8 +26,8 @@ describeEngines('Idempotency-Key on creating POSTs', (ctx) => {
 
   it.each([
     ['/api/v1/invoice', invoice, 'invoices'],
-    ['/api/v1/invoice/emi', seed003Request('2026-12-31'), 'invoices'],
-    ['/api/v1/open-invoice', seed004Request.json, 'open_invoices'],
+    ['/api/v1/invoice/emi', installmentsRequestSample('2026-12-31'), 'invoices'],
+    ['/api/v1/open-invoice', openInvoiceRequestSample.json, 'open_invoices'],
   ] as const)('%s: a repeat returns the first result and creates nothing more', async (url, payload, table) => {
     const key = `key-${url}-${Math.random()}`;
     const first = await post(url, payload, key);
@@ -40,7 +50,7 @@ describeEngines('Idempotency-Key on creating POSTs', (ctx) => {
     expect(res.status).toBe(422);
     expect(res.body).toMatchObject({ status: false, code: 422, message: 'Idempotency-Key was already used with a different request' });
     // The same key on another endpoint is a different request too.
-    const elsewhere = await post('/api/v1/open-invoice', seed004Request.json, key);
+    const elsewhere = await post('/api/v1/open-invoice', openInvoiceRequestSample.json, key);
     expect(elsewhere.status).toBe(422);
     expect(await countRows(ctx.db)).toEqual(before);
   });
@@ -82,7 +92,12 @@ describeEngines('Idempotency-Key on creating POSTs', (ctx) => {
     const key = `key-shared-${Math.random()}`;
     const other = await gw.newMerchant();
     const a = await post('/api/v1/invoice', invoice, key);
-    const b = await gw.call({ url: '/api/v1/invoice', as: other, payload: { ...invoice, merchantCode: other.merchantCode }, headers: { 'idempotency-key': key } });
+    const b = await gw.call({
+      url: '/api/v1/invoice',
+      as: other,
+      payload: { ...invoice, merchantCode: other.merchantCode },
+      headers: { 'idempotency-key': key },
+    });
     expect(a.status).toBe(200);
     expect(b.status).toBe(200);
     expect(b.body.response.id).not.toBe(a.body.response.id);

@@ -6,7 +6,7 @@ import { createInvoicesRepo } from './invoices.repo.ts';
 import * as invoiceState from './invoice-state.ts';
 
 /**
- * The `invoices.expire` job, every minute (issue 5):
+ * The `invoices.expire` job, every minute:
  * - pending → expired for invoices past the end of their expiry day in their merchant's time
  *   zone, with an `invoice.expired` event each, in the same transaction. An invoice a payment
  *   attempt holds is left for the next run (the payment may still succeed).
@@ -44,12 +44,12 @@ export function createInvoiceExpiryService(deps: { database: Database; clock: Cl
     async run(): Promise<{ expired: number; reminded: number }> {
       const now = deps.clock.now();
       let expired = 0;
-      for (let n = BATCH; n === BATCH; ) {
+      for (let n = BATCH; n === BATCH;) {
         n = await expireBatch(now);
         expired += n;
       }
       let reminded = 0;
-      for (let taken = BATCH; taken === BATCH; ) {
+      for (let taken = BATCH; taken === BATCH;) {
         const batch = await remindBatch(now);
         taken = batch.taken;
         reminded += batch.reminded;

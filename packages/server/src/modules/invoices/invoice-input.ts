@@ -95,7 +95,7 @@ export function readInvoice(v: FieldValidator, body: Record<string, unknown>, ru
 }
 
 /**
- * `allocatePayType`: "1,2" (new docs), ["1","2"] or [1,2] (old docs and the EMI seed). Empty
+ * `allocatePayType`: "1,2" (new docs), ["1","2"] or [1,2] (older clients and installment requests). Empty
  * means every method the merchant has enabled. Unknown or disabled codes are errors, never dropped.
  */
 function readPaymentMethods(v: FieldValidator, body: Record<string, unknown>, merchant: Merchant): number[] | undefined {

@@ -19,14 +19,14 @@ import type { DeliveryService } from '../delivery/delivery.service.ts';
 import type { WebhooksService } from '../webhooks/webhooks.service.ts';
 
 /**
- * Reading and managing invoices (reference §6.10–6.12): details, the dashboard list with stats,
+ * Reading and managing invoices: details, the dashboard list with stats,
  * resend and cancel. Every lookup is scoped to the caller's merchant, so another merchant's id
  * or token answers exactly like one that does not exist.
  */
 /** A search matching this many or more reports `total` as this many with `total_is_capped`. */
 export const SEARCH_COUNT_CAP = 1_000;
 
-/** Dashboard `invoiceType` filter (reference §6.10): 1 single, 0 subscription, 6 split, 7 installment. */
+/** Dashboard `invoiceType` filter, as Hesabe numbers invoice types: 1 single, 0 subscription, 6 split, 7 installment. */
 const KIND_FILTER: Record<string, Invoice['kind'] | null> = { '1': 'single', '7': 'installment', '0': null, '6': null };
 
 export interface ReadContext {
@@ -45,18 +45,29 @@ export function normalizeSearch(text: string): string {
   return nationalPartOfSearch(lower) ?? lower;
 }
 
-
-export function createInvoiceManagementService(deps: { database: Database; clock: Clock; publicBaseUrl: string; delivery: DeliveryService; webhooks: WebhooksService }) {
+export function createInvoiceManagementService(deps: {
+  database: Database;
+  clock: Clock;
+  publicBaseUrl: string;
+  delivery: DeliveryService;
+  webhooks: WebhooksService;
+}) {
   const repo = createInvoicesRepo({ database: deps.database });
   const paymentsRepo = createPaymentsRepo();
   const { db } = deps.database;
 
   /** Invoice objects with their products and, for installments, their plan's state. */
   async function present(merchant: Merchant, invoices: Invoice[]): Promise<InvoiceObject[]> {
-    const items = await repo.itemsFor(db, invoices.map((i) => i.id));
+    const items = await repo.itemsFor(
+      db,
+      invoices.map((i) => i.id),
+    );
     const planIds = [...new Set(invoices.filter((i) => i.plan_id !== null).map((i) => i.plan_id!))];
     const plans = await repo.planSummaries(db, planIds);
-    const payments = await paymentsRepo.successfulFor(db, invoices.filter((i) => i.status === 'paid').map((i) => i.id));
+    const payments = await paymentsRepo.successfulFor(
+      db,
+      invoices.filter((i) => i.status === 'paid').map((i) => i.id),
+    );
     return invoices.map((inv) => {
       const plan = inv.plan_id !== null ? plans.get(inv.plan_id) : undefined;
       const paidBy = payments.get(inv.id);
@@ -89,7 +100,8 @@ export function createInvoiceManagementService(deps: { database: Database; clock
       const { fromDate, toDate, perPage, offset } = list;
       const type = v.code(input, 'invoiceType', ['0', '1', '6', '7'] as const, { names: '"1" single, "0" subscription, "6" split, "7" HeStallMent' });
       const searchText = v.string(input, 'search', { max: SEARCH_MAX_LENGTH });
-      if (searchText !== undefined && [...searchText].length < SEARCH_MIN_LENGTH) v.fail('search', `The search field must be at least ${SEARCH_MIN_LENGTH} characters.`);
+      if (searchText !== undefined && [...searchText].length < SEARCH_MIN_LENGTH)
+        v.fail('search', `The search field must be at least ${SEARCH_MIN_LENGTH} characters.`);
       v.throwIfInvalid();
 
       const filters: InvoiceFilters = { merchantId: ctx.merchant.id };
@@ -145,7 +157,8 @@ export function createInvoiceManagementService(deps: { database: Database; clock
       const v = new FieldValidator();
       const idText = scalarText(ctx.payload.resendId);
       const resendId = idText === undefined ? undefined : parseId(idText.trim());
-      if (ctx.payload.resendId === undefined || ctx.payload.resendId === null || ctx.payload.resendId === '') v.fail('resendId', 'The resendId field is required.');
+      if (ctx.payload.resendId === undefined || ctx.payload.resendId === null || ctx.payload.resendId === '')
+        v.fail('resendId', 'The resendId field is required.');
       else if (resendId === undefined) v.fail('resendId', 'The resendId field must be an invoice id.');
       const mobile = readApiMobileNumber(v, ctx.payload);
       readApiCountryCode(v, ctx.payload);

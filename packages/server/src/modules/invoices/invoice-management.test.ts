@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DashboardReply, InvoiceObject } from '@fawtara/contract';
 import { describeEngines } from '../../test-support/engines.ts';
 import { countRows, startGateway, type TestGateway } from '../../test-support/gateway.ts';
-import { seed003Request } from '../../test-support/seed-samples.ts';
+import { installmentsRequestSample } from '../../test-support/documented-samples.ts';
 import { createInvoicesRepo } from './invoices.repo.ts';
 
 type Merchant = Awaited<ReturnType<TestGateway['newMerchant']>>;
@@ -52,7 +52,7 @@ describeEngines('invoice management', (ctx) => {
     await at('2026-11-02T09:00:00Z');
     created.c = await create({ customerName: 'Khalid', referenceNumber: 'ORD-77' });
     created.d = await create({ customerName: 'Dana', referenceNumber: 'ORD-78', invoiceSubType: '1' });
-    const plan = seed003Request('2027-06-30');
+    const plan = installmentsRequestSample('2027-06-30');
     plan.merchantCode = m.merchantCode;
     for (const i of plan.invoices) (i as any).merchantCode = m.merchantCode;
     const emi = await gw.call({ url: '/api/v1/invoice/emi', as: as(), payload: plan });
@@ -81,12 +81,28 @@ describeEngines('invoice management', (ctx) => {
     });
 
     it("shows an installment's plan and its aggregate status", async () => {
-      const res = await gw.call({ method: 'GET', url: `/api/v1/invoice/${created.plan[1].id}`, as: as(), payload: { merchantCode: m.merchantCode }, via: 'query' });
-      expect(res.body.response).toMatchObject({ plan_id: created.plan[0].plan_id, installment_number: 2, plan: { installments_count: 2, paid_count: 0, status: 'pending' } });
+      const res = await gw.call({
+        method: 'GET',
+        url: `/api/v1/invoice/${created.plan[1].id}`,
+        as: as(),
+        payload: { merchantCode: m.merchantCode },
+        via: 'query',
+      });
+      expect(res.body.response).toMatchObject({
+        plan_id: created.plan[0].plan_id,
+        installment_number: 2,
+        plan: { installments_count: 2, paid_count: 0, status: 'pending' },
+      });
     });
 
     it("answers another merchant's id exactly like a missing one", async () => {
-      const foreign = await gw.call({ method: 'GET', url: `/api/v1/invoice/${created.foreign.id}`, as: as(), payload: { merchantCode: m.merchantCode }, via: 'query' });
+      const foreign = await gw.call({
+        method: 'GET',
+        url: `/api/v1/invoice/${created.foreign.id}`,
+        as: as(),
+        payload: { merchantCode: m.merchantCode },
+        via: 'query',
+      });
       const missing = await gw.call({ method: 'GET', url: '/api/v1/invoice/999999999', as: as(), payload: { merchantCode: m.merchantCode }, via: 'query' });
       const garbage = await gw.call({ method: 'GET', url: '/api/v1/invoice/abc', as: as(), payload: { merchantCode: m.merchantCode }, via: 'query' });
       for (const r of [foreign, missing, garbage]) {
@@ -205,7 +221,13 @@ describeEngines('invoice management', (ctx) => {
       const again = await cancel(created.b.token);
       expect(again.status).toBe(409);
       expect(again.body.message).toBe('Invoice status update failed: it is already cancelled.');
-      const details = await gw.call({ method: 'GET', url: `/api/v1/invoice/${created.b.id}`, as: as(), payload: { merchantCode: m.merchantCode }, via: 'query' });
+      const details = await gw.call({
+        method: 'GET',
+        url: `/api/v1/invoice/${created.b.id}`,
+        as: as(),
+        payload: { merchantCode: m.merchantCode },
+        via: 'query',
+      });
       expect(details.body.response).toMatchObject({ status: 'cancelled', invoice_status: 3 });
     });
 
@@ -231,7 +253,7 @@ describeEngines('invoice management', (ctx) => {
       }
     });
 
-    it('refuses another statusId, and another merchant\'s token like a missing one', async () => {
+    it("refuses another statusId, and another merchant's token like a missing one", async () => {
       const wrong = await cancel(created.d.token, { statusId: '1' });
       expect(wrong.status).toBe(422);
       expect(Object.keys(wrong.body.response)).toEqual(['statusId']);
@@ -245,14 +267,17 @@ describeEngines('invoice management', (ctx) => {
   });
 
   describe('POST /api/v1/invoice/resend', () => {
-    const resend = (payload: Record<string, unknown>, who = as()) => gw.call({ url: '/api/v1/invoice/resend', as: who, payload: { merchantCode: who.merchantCode, ...payload } });
+    const resend = (payload: Record<string, unknown>, who = as()) =>
+      gw.call({ url: '/api/v1/invoice/resend', as: who, payload: { merchantCode: who.merchantCode, ...payload } });
 
     it('records a delivery request and returns the invoice', async () => {
       const res = await resend({ resendId: String(created.d.id), mobileNumber: '99998888', countryCode: '+965' });
       expect(res.status).toBe(200);
       expect(res.body.message).toBe('Invoice Resent Successfully');
       expect(res.body.response.id).toBe(created.d.id);
-      const { rows } = await ctx.db.executeSql('SELECT reason, channel, destination, status FROM delivery_requests WHERE invoice_id = $1 ORDER BY id', [created.d.id]);
+      const { rows } = await ctx.db.executeSql('SELECT reason, channel, destination, status FROM delivery_requests WHERE invoice_id = $1 ORDER BY id', [
+        created.d.id,
+      ]);
       // Invoice d is a WhatsApp invoice: it went by WhatsApp when created, and the resend goes the same way, to the new number.
       expect(rows).toEqual([
         { reason: 'created', channel: 1, destination: '96566666666', status: 'pending' },

@@ -88,7 +88,12 @@ export async function claimForPayment(db: Executor, c: Claim): Promise<boolean> 
 
 /** claimed until `lockUntil` → free; false when the claim is no longer that one. */
 export async function releaseClaim(db: Executor, invoiceId: bigint, lockUntil: Date): Promise<boolean> {
-  const r = await db.updateTable('invoices').set({ payment_locked_until: null }).where('id', '=', invoiceId).where('payment_locked_until', '=', lockUntil).executeTakeFirst();
+  const r = await db
+    .updateTable('invoices')
+    .set({ payment_locked_until: null })
+    .where('id', '=', invoiceId)
+    .where('payment_locked_until', '=', lockUntil)
+    .executeTakeFirst();
   return r.numUpdatedRows > 0n;
 }
 

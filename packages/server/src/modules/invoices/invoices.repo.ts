@@ -38,7 +38,6 @@ export interface PlanSummary {
   cancelled: number;
 }
 
-
 function filtered<O>(q: SelectQueryBuilder<DB, 'invoices', O>, f: InvoiceFilters): SelectQueryBuilder<DB, 'invoices', O> {
   let out = q.where('merchant_id', '=', f.merchantId);
   if (f.fromDate) out = out.where('created_on', '>=', f.fromDate);
@@ -142,7 +141,13 @@ export function createInvoicesRepo(deps: { database: Database }) {
      * cap is reached the matches are not all known, so `rows` is undefined and the caller pages
      * by the day index (a broad term finds its 20 newest matches quickly that way).
      */
-    async searchPage(db: Executor, f: InvoiceFilters & { search: string }, limit: number, offset: number, cap: number): Promise<{ total: number; rows: Invoice[] | undefined }> {
+    async searchPage(
+      db: Executor,
+      f: InvoiceFilters & { search: string },
+      limit: number,
+      offset: number,
+      cap: number,
+    ): Promise<{ total: number; rows: Invoice[] | undefined }> {
       const match = filtered(db.selectFrom('invoices').select(['id', 'created_on']), f).limit(cap);
       const result = await sql<Invoice & { total_matches: string }>`
         WITH m AS MATERIALIZED (${match}),
@@ -153,15 +158,16 @@ export function createInvoicesRepo(deps: { database: Database }) {
         ORDER BY i.created_on DESC, i.id DESC`.execute(db);
       const total = Number(result.rows[0]?.total_matches ?? 0);
       if (total >= cap) return { total, rows: undefined };
-      const rows = result.rows
-        .filter((r) => r.id !== null)
-        .map(({ total_matches: _, ...inv }) => inv as Invoice);
+      const rows = result.rows.filter((r) => r.id !== null).map(({ total_matches: _, ...inv }) => inv as Invoice);
       return { total, rows };
     },
 
     /** Counts by status from the rollup (migration 0002), for the date range and kind. */
     async statusCounts(db: Executor, f: Omit<InvoiceFilters, 'search'>): Promise<Record<InvoiceStatus, number>> {
-      let q = db.selectFrom('invoice_daily_stats').select(['status', (eb) => eb.fn.sum<string>('invoices').as('n')]).where('merchant_id', '=', f.merchantId);
+      let q = db
+        .selectFrom('invoice_daily_stats')
+        .select(['status', (eb) => eb.fn.sum<string>('invoices').as('n')])
+        .where('merchant_id', '=', f.merchantId);
       if (f.fromDate) q = q.where('day', '>=', f.fromDate);
       if (f.toDate) q = q.where('day', '<=', f.toDate);
       if (f.kind) q = q.where('kind', '=', f.kind);
@@ -205,7 +211,11 @@ export function createInvoicesRepo(deps: { database: Database }) {
      * Pending invoices with a delivery channel whose expiry day is exactly their merchant's
      * `reminder_days` ahead and that have had no reminder yet (locked, SKIP LOCKED).
      */
-    async dueForReminder(db: Executor, now: Date, limit: number): Promise<Array<Pick<Invoice, 'id' | 'merchant_id' | 'delivery_channel' | 'country_code' | 'mobile_number' | 'customer_email'>>> {
+    async dueForReminder(
+      db: Executor,
+      now: Date,
+      limit: number,
+    ): Promise<Array<Pick<Invoice, 'id' | 'merchant_id' | 'delivery_channel' | 'country_code' | 'mobile_number' | 'customer_email'>>> {
       const { rows } = await sql<Pick<Invoice, 'id' | 'merchant_id' | 'delivery_channel' | 'country_code' | 'mobile_number' | 'customer_email'>>`
         SELECT i.id, i.merchant_id, i.delivery_channel, i.country_code, i.mobile_number, i.customer_email
         FROM invoices i JOIN merchants m ON m.id = i.merchant_id

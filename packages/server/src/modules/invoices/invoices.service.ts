@@ -27,7 +27,13 @@ export interface CreateContext {
  * a collision is astronomically rare, but the unique constraints are the guarantee: on a clash
  * the transaction is retried with fresh values.
  */
-export function createInvoicesService(deps: { clock: Clock; publicBaseUrl: string; database: Database; delivery: DeliveryService; allowPrivateAddresses: boolean }) {
+export function createInvoicesService(deps: {
+  clock: Clock;
+  publicBaseUrl: string;
+  database: Database;
+  delivery: DeliveryService;
+  allowPrivateAddresses: boolean;
+}) {
   const repo = createInvoicesRepo({ database: deps.database });
 
   function newRow(merchant: Merchant, userId: bigint, input: InvoiceInput, now: Date): NewInvoice {
@@ -86,7 +92,12 @@ export function createInvoicesService(deps: { clock: Clock; publicBaseUrl: strin
     async createSingle(ctx: CreateContext): Promise<InvoiceObject> {
       const now = deps.clock.now();
       const v = new FieldValidator();
-      const input = readInvoice(v, ctx.payload, { merchant: ctx.merchant, today: localDate(now, ctx.merchant.time_zone), requireReference: false, allowPrivateWebhooks: deps.allowPrivateAddresses || ctx.merchant.allow_private_webhooks });
+      const input = readInvoice(v, ctx.payload, {
+        merchant: ctx.merchant,
+        today: localDate(now, ctx.merchant.time_zone),
+        requireReference: false,
+        allowPrivateWebhooks: deps.allowPrivateAddresses || ctx.merchant.allow_private_webhooks,
+      });
       v.throwIfInvalid();
       const delivers = CHANNEL_OF[input!.deliveryChannel] !== undefined;
       const result = await retryOnUniqueClash(FRESH_ID_CONSTRAINTS, () => {
@@ -128,7 +139,12 @@ export function createInvoicesService(deps: { clock: Clock; publicBaseUrl: strin
         if (body.merchantCode !== undefined && scalarText(body.merchantCode) !== ctx.merchant.code) {
           iv.fail('merchantCode', 'The merchantCode field must match the merchant of the request.');
         }
-        const input = readInvoice(iv, body, { merchant: ctx.merchant, today, requireReference: true, allowPrivateWebhooks: deps.allowPrivateAddresses || ctx.merchant.allow_private_webhooks });
+        const input = readInvoice(iv, body, {
+          merchant: ctx.merchant,
+          today,
+          requireReference: true,
+          allowPrivateWebhooks: deps.allowPrivateAddresses || ctx.merchant.allow_private_webhooks,
+        });
         if (input) inputs.push(input);
       });
       v.throwIfInvalid();

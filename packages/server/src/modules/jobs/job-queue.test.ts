@@ -53,7 +53,9 @@ describeEngines('job queue', (ctx) => {
     await eventually(async () => (['a', 'b', 'c', 'boom'].every((id) => seen.includes(id)) ? true : undefined));
     expect(seen.filter((id) => id === 'a')).toHaveLength(1);
     expect(errors.some((e) => e instanceof Error && e.message === 'boom')).toBe(true);
-    const { rows } = await ctx.db.executeSql("SELECT data->>'requestId' AS id, state FROM pgboss.job WHERE name = 'delivery.send' AND data->>'requestId' = 'boom'");
+    const { rows } = await ctx.db.executeSql(
+      "SELECT data->>'requestId' AS id, state FROM pgboss.job WHERE name = 'delivery.send' AND data->>'requestId' = 'boom'",
+    );
     expect(rows[0].state).toMatch(/^(retry|active|completed)$/);
 
     await queue.send('delivery.send', { requestId: 'slow' });

@@ -33,6 +33,7 @@ function executorAdapter(db: Executor): PgBoss.Db {
   return {
     async executeSql(text, values) {
       const result = await db.executeQuery(CompiledQuery.raw(text, values ?? []));
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- pg-boss's own database interface types rows as any
       return { rows: result.rows as any[] };
     },
   };
@@ -123,33 +124,28 @@ export function createJobQueue(opts: JobQueueOptions) {
       const concurrency = options.concurrency ?? 10;
       const batch = Math.min(options.batch ?? 10, concurrency);
       for (let loop = 0; loop < Math.ceil(concurrency / batch); loop++) {
-        let self: string | undefined;
-        self = await boss.work<T>(
-          queue,
-          { batchSize: batch, includeMetadata: true, pollingIntervalSeconds: POLLING_SECONDS },
-          async (jobs) => {
-            if (jobs.length >= batch && self) boss.notifyWorker(self);
-            const failures: Array<{ id: string; err: unknown }> = [];
-            active += jobs.length;
-            await Promise.all(
-              jobs.map(async (job) => {
-                try {
-                  await handler({ id: job.id, data: job.data, retryCount: job.retryCount, retryLimit: job.retryLimit });
-                } catch (err) {
-                  failures.push({ id: job.id, err });
-                } finally {
-                  active -= 1;
-                }
-              }),
-            );
-            // pg-boss completes the whole batch when this resolves; failed jobs are failed first
-            // (and so are no longer active, which completion requires).
-            for (const f of failures) {
-              opts.onError?.(f.err);
-              await boss.fail(queue, f.id, { message: f.err instanceof Error ? f.err.message : String(f.err) });
-            }
-          },
-        );
+        const self: string = await boss.work<T>(queue, { batchSize: batch, includeMetadata: true, pollingIntervalSeconds: POLLING_SECONDS }, async (jobs) => {
+          if (jobs.length >= batch && self) boss.notifyWorker(self);
+          const failures: Array<{ id: string; err: unknown }> = [];
+          active += jobs.length;
+          await Promise.all(
+            jobs.map(async (job) => {
+              try {
+                await handler({ id: job.id, data: job.data, retryCount: job.retryCount, retryLimit: job.retryLimit });
+              } catch (err) {
+                failures.push({ id: job.id, err });
+              } finally {
+                active -= 1;
+              }
+            }),
+          );
+          // pg-boss completes the whole batch when this resolves; failed jobs are failed first
+          // (and so are no longer active, which completion requires).
+          for (const f of failures) {
+            opts.onError?.(f.err);
+            await boss.fail(queue, f.id, { message: f.err instanceof Error ? f.err.message : String(f.err) });
+          }
+        });
         workers.set(queue, [...(workers.get(queue) ?? []), self]);
       }
     },

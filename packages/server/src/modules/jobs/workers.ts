@@ -25,8 +25,14 @@ export interface WorkerOptions {
 
 export async function startWorkers(s: WorkerServices, opts: WorkerOptions = {}): Promise<void> {
   await s.queue.start();
-  await s.queue.work<{ deliveryId: string }>('webhook.deliver', async (job) => void (await s.webhooks.attempt(BigInt(job.data.deliveryId))), { concurrency: opts.webhookConcurrency ?? 30, batch: 10 });
-  await s.queue.work<{ requestId: string }>('delivery.send', async (job) => void (await s.delivery.send(job)), { concurrency: opts.deliveryConcurrency ?? 10, batch: 10 });
+  await s.queue.work<{ deliveryId: string }>('webhook.deliver', async (job) => void (await s.webhooks.attempt(BigInt(job.data.deliveryId))), {
+    concurrency: opts.webhookConcurrency ?? 30,
+    batch: 10,
+  });
+  await s.queue.work<{ requestId: string }>('delivery.send', async (job) => void (await s.delivery.send(job)), {
+    concurrency: opts.deliveryConcurrency ?? 10,
+    batch: 10,
+  });
   await s.queue.work('invoices.expire', async () => void (await s.expiry.run()), { concurrency: 1 });
   if (opts.schedule ?? true) await s.queue.schedule('invoices.expire', '* * * * *');
 }

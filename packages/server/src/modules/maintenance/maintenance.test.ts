@@ -11,7 +11,11 @@ describeEngines('maintenance', (ctx) => {
   afterAll(async () => gw.close());
 
   const statsFor = async (merchantId: bigint) =>
-    (await ctx.db.executeSql('SELECT day::text, kind, status, shard, invoices FROM invoice_daily_stats WHERE merchant_id = $1 ORDER BY day, status, shard', [merchantId])).rows;
+    (
+      await ctx.db.executeSql('SELECT day::text, kind, status, shard, invoices FROM invoice_daily_stats WHERE merchant_id = $1 ORDER BY day, status, shard', [
+        merchantId,
+      ])
+    ).rows;
 
   it("folds past days' shards into shard 0 without changing any total, and leaves recent days alone", async () => {
     const m = await gw.newMerchant();

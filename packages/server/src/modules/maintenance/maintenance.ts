@@ -43,7 +43,10 @@ export async function runMaintenance(deps: MaintenanceDeps): Promise<Maintenance
     .deleteFrom('idempotency_keys')
     .where('created_at', '<', new Date(now.getTime() - IDEMPOTENCY_KEY_HOURS * 3_600_000))
     .executeTakeFirst();
-  const limits = await db.deleteFrom('rate_limits').where('window_start', '<', new Date(now.getTime() - 86_400_000)).executeTakeFirst();
+  const limits = await db
+    .deleteFrom('rate_limits')
+    .where('window_start', '<', new Date(now.getTime() - 86_400_000))
+    .executeTakeFirst();
   const staleAttemptsSettled = deps.settleStaleAttempts ? await deps.settleStaleAttempts() : 0;
   const overdueRequeued = deps.requeueOverdue ? await deps.requeueOverdue() : 0;
   return {

@@ -75,7 +75,12 @@ export function createMerchantsRepo() {
         .executeTakeFirstOrThrow();
     },
 
-    async updateNotificationSettings(db: Executor, merchantId: bigint, s: { webhookUrl?: string | null; reminderDays?: number | null }, now: Date): Promise<Merchant> {
+    async updateNotificationSettings(
+      db: Executor,
+      merchantId: bigint,
+      s: { webhookUrl?: string | null; reminderDays?: number | null },
+      now: Date,
+    ): Promise<Merchant> {
       return db
         .updateTable('merchants')
         .set({
@@ -95,10 +100,7 @@ export function createMerchantsRepo() {
     },
 
     async insertCredential(db: Executor, c: { merchantId: bigint; accessCode: string; secretKey: string; iv: string }): Promise<void> {
-      await db
-        .insertInto('api_credentials')
-        .values({ merchant_id: c.merchantId, access_code: c.accessCode, secret_key: c.secretKey, iv_key: c.iv })
-        .execute();
+      await db.insertInto('api_credentials').values({ merchant_id: c.merchantId, access_code: c.accessCode, secret_key: c.secretKey, iv_key: c.iv }).execute();
     },
 
     async revokeCredentials(db: Executor, merchantId: bigint, now: Date): Promise<number> {

@@ -20,7 +20,14 @@ describeEngines('merchants', (ctx) => {
       "SELECT m.code, m.is_sandbox, c.access_code, c.secret_key, c.iv_key, u.username, u.password_hash FROM merchants m JOIN api_credentials c ON c.merchant_id = m.id JOIN users u ON u.merchant_id = m.id WHERE m.code = '842217'",
     );
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ code: SANDBOX.merchantCode, is_sandbox: true, access_code: SANDBOX.accessCode, secret_key: SANDBOX.secretKey, iv_key: SANDBOX.iv, username: 'test' });
+    expect(rows[0]).toMatchObject({
+      code: SANDBOX.merchantCode,
+      is_sandbox: true,
+      access_code: SANDBOX.accessCode,
+      secret_key: SANDBOX.secretKey,
+      iv_key: SANDBOX.iv,
+      username: 'test',
+    });
     expect(rows[0].password_hash).toMatch(/^\$argon2id\$/);
   });
 
@@ -46,7 +53,9 @@ describeEngines('merchants', (ctx) => {
   it('refuses bad merchant input and a taken username', async () => {
     const svc = createMerchantsService({ database: ctx.db, clock: systemClock });
     await expect(svc.createMerchant({ name: '', username: 'x' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', fields: { name: expect.any(Array) } });
-    await expect(svc.createMerchant({ name: 'A', username: 'y', paymentMethods: [15] })).rejects.toMatchObject({ fields: { paymentMethods: expect.any(Array) } });
+    await expect(svc.createMerchant({ name: 'A', username: 'y', paymentMethods: [15] })).rejects.toMatchObject({
+      fields: { paymentMethods: expect.any(Array) },
+    });
     await expect(svc.createMerchant({ name: 'A', username: 'TEST' })).rejects.toMatchObject({ code: 'CONFLICT' });
   });
 

@@ -50,7 +50,8 @@ export function createMerchantsService(deps: { database: Database; clock: Clock 
       if (methods.length === 0 || methods.some((m) => !PAYMENT_METHOD_CODES.includes(m))) {
         v.fail('paymentMethods', `The paymentMethods field must list known payment method codes (${PAYMENT_METHOD_CODES.join(', ')}).`);
       }
-      if (input.pageDigits !== undefined && input.pageDigits !== 'latn' && input.pageDigits !== 'arab') v.fail('pageDigits', 'The pageDigits field must be latn or arab.');
+      if (input.pageDigits !== undefined && input.pageDigits !== 'latn' && input.pageDigits !== 'arab')
+        v.fail('pageDigits', 'The pageDigits field must be latn or arab.');
       if (input.timeZone !== undefined && !isValidTimeZone(input.timeZone)) v.fail('timeZone', `Unknown time zone "${input.timeZone}".`);
       v.throwIfInvalid();
       if (await repo.usernameTaken(db, username!)) throw usernameTaken(username!);

@@ -24,7 +24,11 @@ describeEngines('open-invoice management and profile', (ctx) => {
         m.token = await gw.login(m.issued.username, m.issued.password);
         other.token = await gw.login(other.issued.username, other.issued.password);
       }
-      const res = await gw.call({ url: '/api/v1/open-invoice', as: m, payload: { merchantCode: m.merchantCode, title, amountType: '0', fixAmount: '5', description: `about ${title}` } });
+      const res = await gw.call({
+        url: '/api/v1/open-invoice',
+        as: m,
+        payload: { merchantCode: m.merchantCode, title, amountType: '0', fixAmount: '5', description: `about ${title}` },
+      });
       made.push(res.body.response);
     }
   });
@@ -60,7 +64,12 @@ describeEngines('open-invoice management and profile', (ctx) => {
     expect(extra.status).toBe(422);
     expect(Object.keys(extra.body.response)).toEqual(['title']);
     // Found by the property test: a field named like an Object.prototype member.
-    const proto = await gw.call({ method: 'PUT', url: `/api/v1/open-invoice/${made[0].id}`, as: m, data: m.codec.encrypt(`{"merchantCode":"${m.merchantCode}","expiryDate":"2027-02-01","constructor":0,"__proto__":1}`) });
+    const proto = await gw.call({
+      method: 'PUT',
+      url: `/api/v1/open-invoice/${made[0].id}`,
+      as: m,
+      data: m.codec.encrypt(`{"merchantCode":"${m.merchantCode}","expiryDate":"2027-02-01","constructor":0,"__proto__":1}`),
+    });
     expect(proto.status).toBe(422);
     expect(Object.keys(proto.body.response).sort()).toEqual(['__proto__', 'constructor']);
     const past = await call('PUT', `/api/v1/open-invoice/${made[0].id}`, { expiryDate: '2026-11-04' });
@@ -114,6 +123,7 @@ describeEngines('open-invoice management and profile', (ctx) => {
       settings: { time_zone: 'Asia/Kuwait', default_language: 'en', webhook_url: null },
     });
     const text = JSON.stringify(res.body);
-    for (const secret of [m.issued.secretKey, m.issued.iv, m.issued.accessCode, m.issued.password, SANDBOX.secretKey, 'argon2']) expect(text).not.toContain(secret);
+    for (const secret of [m.issued.secretKey, m.issued.iv, m.issued.accessCode, m.issued.password, SANDBOX.secretKey, 'argon2'])
+      expect(text).not.toContain(secret);
   });
 });

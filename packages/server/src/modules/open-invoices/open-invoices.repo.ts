@@ -12,7 +12,6 @@ export interface OpenInvoiceFilters {
   search?: string;
 }
 
-
 export function createOpenInvoicesRepo() {
   function filtered(db: Executor, f: OpenInvoiceFilters) {
     let q = db.selectFrom('open_invoices').where('merchant_id', '=', f.merchantId);
@@ -48,7 +47,9 @@ export function createOpenInvoicesRepo() {
     },
 
     async count(db: Executor, f: OpenInvoiceFilters): Promise<number> {
-      const row = await filtered(db, f).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+      const row = await filtered(db, f)
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .executeTakeFirstOrThrow();
       return Number(row.n);
     },
   };

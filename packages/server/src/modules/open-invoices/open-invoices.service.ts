@@ -15,7 +15,7 @@ import { createOpenInvoicesRepo } from './open-invoices.repo.ts';
 import * as openInvoiceState from './open-invoice-state.ts';
 
 /**
- * Open invoices (seed 004): a reusable payment link, fixed amount (`amountType` "0") or an amount
+ * Open invoices: a reusable payment link, fixed amount (`amountType` "0") or an amount
  * the customer chooses between `minAmount` and `maxAmount` (`amountType` "1"). The expiry is
  * optional: a link on a poster may never expire.
  */
@@ -29,7 +29,10 @@ export function createOpenInvoicesService(deps: { clock: Clock; publicBaseUrl: s
       const v = new FieldValidator();
       const title = v.string(body, 'title', { required: true, max: OPEN_INVOICE_TITLE_MAX_LENGTH });
       const description = v.string(body, 'description', { max: DESCRIPTION_MAX_LENGTH }) ?? null;
-      const amountType = v.code(body, 'amountType', ['0', '1'] as const, { required: true, names: '"0" fixed amount, "1" customer chooses between min and max' });
+      const amountType = v.code(body, 'amountType', ['0', '1'] as const, {
+        required: true,
+        names: '"0" fixed amount, "1" customer chooses between min and max',
+      });
       const expiryDate = v.date(body, 'expiryDate', { notBefore: localDate(now, ctx.merchant.time_zone) }) ?? null;
 
       let fixed: bigint | null = null;

@@ -66,7 +66,15 @@ function splitMerchant<T extends { merchant_id: bigint }>(joined: T & MerchantCo
   const row = rest as unknown as T;
   return {
     row,
-    merchant: { id: row.merchant_id, name: m_name, code: m_code, time_zone: m_time_zone, page_digits: m_page_digits, payment_methods: m_payment_methods, default_language: m_default_language },
+    merchant: {
+      id: row.merchant_id,
+      name: m_name,
+      code: m_code,
+      time_zone: m_time_zone,
+      page_digits: m_page_digits,
+      payment_methods: m_payment_methods,
+      default_language: m_default_language,
+    },
   };
 }
 
@@ -80,9 +88,7 @@ export function createPaymentsRepo() {
      * statement either way.
      */
     async invoiceByAccessKey(db: Executor, accessKey: string, countVisit: boolean): Promise<{ invoice: Invoice; merchant: PageMerchant } | undefined> {
-      const source = countVisit
-        ? countVisitStatement(accessKey)
-        : sql`SELECT * FROM invoices WHERE access_key = ${accessKey}`;
+      const source = countVisit ? countVisitStatement(accessKey) : sql`SELECT * FROM invoices WHERE access_key = ${accessKey}`;
       const { rows } = await sql<Invoice & MerchantColumns>`
         WITH i AS (${source}) SELECT i.*, ${MERCHANT_COLUMNS} FROM i JOIN merchants m ON m.id = i.merchant_id`.execute(db);
       const first = rows[0];
@@ -143,7 +149,9 @@ export function createPaymentsRepo() {
       if (tx.invoice_id !== null) {
         return { invoice: await db.selectFrom('invoices').select(EVENT_INVOICE_COLUMNS).where('id', '=', tx.invoice_id).executeTakeFirstOrThrow() };
       }
-      return { openInvoice: await db.selectFrom('open_invoices').select(EVENT_OPEN_INVOICE_COLUMNS).where('id', '=', tx.open_invoice_id!).executeTakeFirstOrThrow() };
+      return {
+        openInvoice: await db.selectFrom('open_invoices').select(EVENT_OPEN_INVOICE_COLUMNS).where('id', '=', tx.open_invoice_id!).executeTakeFirstOrThrow(),
+      };
     },
 
     /**
@@ -201,7 +209,14 @@ export function createPaymentsRepo() {
 
     /** Attempts still PROCESSING that started before `before`: a crash or a lost acquirer reply. */
     async staleAttempts(db: Executor, before: Date, limit: number): Promise<PaymentTransaction[]> {
-      return db.selectFrom('transactions').selectAll().where('status', '=', 'PROCESSING').where('created_at', '<', before).orderBy('created_at').limit(limit).execute();
+      return db
+        .selectFrom('transactions')
+        .selectAll()
+        .where('status', '=', 'PROCESSING')
+        .where('created_at', '<', before)
+        .orderBy('created_at')
+        .limit(limit)
+        .execute();
     },
   };
 }

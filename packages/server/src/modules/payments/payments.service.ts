@@ -17,7 +17,7 @@ import { createPaymentsRepo, type EventInvoice, type EventOpenInvoice, type Page
 import * as transactionState from './transaction-state.ts';
 
 /**
- * Customers paying invoices and open invoices (issue 4), and what the merchant can ask about it
+ * Customers paying invoices and open invoices, and what the merchant can ask about it
  * afterwards.
  *
  * One attempt, one transaction row, three steps:
@@ -139,11 +139,7 @@ export function createPaymentsService(deps: PaymentsServiceDeps) {
    * The webhook event of a settled attempt, in the settling transaction. `subject` is what the
    * settlement's own update returned; without it the invoice or open invoice is read.
    */
-  async function emitFor(
-    trx: Executor,
-    row: PaymentTransaction,
-    subject?: { invoice: EventInvoice } | { openInvoice: EventOpenInvoice },
-  ): Promise<void> {
+  async function emitFor(trx: Executor, row: PaymentTransaction, subject?: { invoice: EventInvoice } | { openInvoice: EventOpenInvoice }): Promise<void> {
     const ok = row.status === 'SUCCESSFUL';
     const invoiceEvent = row.invoice_id !== null;
     await deps.webhooks.emit(trx, {
@@ -228,7 +224,10 @@ export function createPaymentsService(deps: PaymentsServiceDeps) {
     return settle(tx, started, outcome);
   }
 
-  function newAttempt(merchantId: bigint, p: { amount: bigint; method: number; reference: string | null; name: string | null; email: string | null; mobile: string | null }) {
+  function newAttempt(
+    merchantId: bigint,
+    p: { amount: bigint; method: number; reference: string | null; name: string | null; email: string | null; mobile: string | null },
+  ) {
     const now = deps.clock.now();
     return {
       merchantId,
@@ -409,7 +408,7 @@ export function createPaymentsService(deps: PaymentsServiceDeps) {
     },
 
     /**
-     * Transaction enquiry (reference §7.5): by payment token, or by order reference with every
+     * Transaction enquiry: by payment token, or by order reference with every
      * attempt under it. `data` is the successful one when there is one, else the latest.
      */
     async enquire(merchantId: bigint, value: string, byReference: boolean): Promise<{ data: PaymentTransaction; results: PaymentTransaction[] } | undefined> {

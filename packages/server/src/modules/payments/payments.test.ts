@@ -60,7 +60,15 @@ describeEngines('payments', (ctx) => {
 
     const [tx, ...rest] = await transactionsOf(inv.id);
     expect(rest).toHaveLength(0);
-    expect(tx).toMatchObject({ status: 'SUCCESSFUL', result_code: 'CAPTURED', card_type: 'KNET', masked_card: '888888******0001', amount: 12500n, method: 1, reference_number: 'ORD-1' });
+    expect(tx).toMatchObject({
+      status: 'SUCCESSFUL',
+      result_code: 'CAPTURED',
+      card_type: 'KNET',
+      masked_card: '888888******0001',
+      amount: 12500n,
+      method: 1,
+      reference_number: 'ORD-1',
+    });
     expect(JSON.stringify(tx, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))).not.toContain('8888880000000001');
     const row = await invoiceRow(inv.id);
     expect(row.status).toBe('paid');
@@ -69,14 +77,32 @@ describeEngines('payments', (ctx) => {
 
     const details = await gw.call({ method: 'GET', url: `/api/v1/invoice/${inv.id}`, as: m, payload: { merchantCode: m.merchantCode }, via: 'query' });
     expect(details.body.response.invoice_status).toBe(1);
-    expect(details.body.response.transaction).toMatchObject({ token: tx.token, status: 'SUCCESSFUL', amount: '12.500', customerCard: '888888******0001', payment_type: 'KNET' });
+    expect(details.body.response.transaction).toMatchObject({
+      token: tx.token,
+      status: 'SUCCESSFUL',
+      amount: '12.500',
+      customerCard: '888888******0001',
+      payment_type: 'KNET',
+    });
     expect(Value.Check(InvoiceObject, details.body.response)).toBe(true);
 
     const byToken = await enquire(tx.token);
     expect(byToken.statusCode).toBe(200);
     const body = byToken.json();
     expect(Value.Check(TransactionEnquiryReply, body)).toBe(true);
-    expect(body).toMatchObject({ status: true, message: 'Transaction found', data: { token: tx.token, status: 'SUCCESSFUL', amount: '12.500', reference_number: 'ORD-1', service_type: 'SMS Payment', TrackID: tx.track_id, PaymentID: tx.payment_id } });
+    expect(body).toMatchObject({
+      status: true,
+      message: 'Transaction found',
+      data: {
+        token: tx.token,
+        status: 'SUCCESSFUL',
+        amount: '12.500',
+        reference_number: 'ORD-1',
+        service_type: 'SMS Payment',
+        TrackID: tx.track_id,
+        PaymentID: tx.payment_id,
+      },
+    });
     expect(body.results).toHaveLength(1);
 
     // Paying again is refused and records nothing.
@@ -228,7 +254,12 @@ describeEngines('payments', (ctx) => {
     expect((await customer.payOpenInvoice(path, details('20'), KNET_OK)).status).toBe(303);
     expect((await customer.payOpenInvoice(path, details('3.000'), KNET_WRONG_EXPIRY)).status).toBe(303);
 
-    for (const [amount, problem] of [['0.999', 'below'], ['100.001', 'above'], ['1.0001', 'invalid'], ['', 'required']] as const) {
+    for (const [amount, problem] of [
+      ['0.999', 'below'],
+      ['100.001', 'above'],
+      ['1.0001', 'invalid'],
+      ['', 'required'],
+    ] as const) {
       const refused = await customer.payOpenInvoice(path, details(amount), KNET_OK);
       expect(refused.status, `${amount} (${problem})`).toBe(422);
       expect(refused.html).toContain('aria-invalid="true"');

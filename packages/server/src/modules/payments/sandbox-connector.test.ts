@@ -10,12 +10,7 @@ function knet(over: Partial<Extract<PaymentCredentials, { flow: 'knet' }>> = {})
   return { flow: 'knet', bank: 'NBK', cardNumber: '8888880000000001', expiryMonth: '09', expiryYear: '25', pin: '1234', ...over };
 }
 
-function card(
-  cardNumber: string,
-  expiry: string,
-  cvv: string,
-  over: Partial<Extract<PaymentCredentials, { flow: 'card' }>> = {},
-): PaymentCredentials {
+function card(cardNumber: string, expiry: string, cvv: string, over: Partial<Extract<PaymentCredentials, { flow: 'card' }>> = {}): PaymentCredentials {
   const [expiryMonth = '', expiryYear = ''] = expiry.split('/');
   return { flow: 'card', cardNumber, expiryMonth, expiryYear, cvv, nameOnCard: 'Test Customer', ...over };
 }
@@ -395,14 +390,11 @@ describe('sandbox connector: validate', () => {
 });
 
 describe('sandbox connector: card data never leaves', () => {
-  const digitString = (min: number, max: number) =>
-    fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: min, maxLength: max });
+  const digitString = (min: number, max: number) => fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: min, maxLength: max });
   /** A Luhn-valid number with a realistic prefix, so outcomes run past validation. */
   const luhnCard = fc
     .tuple(fc.constantFrom('4', '51', '55', '2221', '34', '37', '888888', '6011'), fc.integer({ min: 13, max: 19 }))
-    .chain(([prefix, length]) =>
-      digitString(length - prefix.length - 1, length - prefix.length - 1).map((body) => withCheckDigit(prefix + body)),
-    );
+    .chain(([prefix, length]) => digitString(length - prefix.length - 1, length - prefix.length - 1).map((body) => withCheckDigit(prefix + body)));
   const testCardNumber = fc.constantFrom(
     '8888880000000001',
     '4012001037141112',

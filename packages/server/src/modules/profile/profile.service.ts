@@ -13,25 +13,30 @@ import { createMerchantsRepo } from '../merchants/merchants.repo.ts';
  */
 export function profileOf(merchant: Merchant, user: { id: bigint; username: string } | undefined): Static<typeof ProfileObject> {
   return {
-      id: Number(merchant.id),
-      user_id: user ? Number(user.id) : null,
-      username: merchant.code,
-      email: merchant.email,
-      business_name: merchant.name,
-      business_type_id: null,
-      country_id: KUWAIT_COUNTRY_ID,
-      website_url: merchant.website_url,
-      company_logo: null,
-      business_address: null,
-      is_active: merchant.is_active ? 1 : 0,
-      is_approved: 1,
-      // Fawtara additions
-      merchant_code: merchant.code,
-      panel_username: user?.username ?? null,
-      phone: merchant.phone,
-      sandbox: merchant.is_sandbox,
-      payment_methods: merchant.payment_methods.map((id) => ({ id: String(id), name: PAYMENT_METHODS[id] ?? 'Unknown' })),
-      settings: { time_zone: merchant.time_zone, default_language: merchant.default_language, webhook_url: merchant.webhook_url, reminder_days: merchant.reminder_days },
+    id: Number(merchant.id),
+    user_id: user ? Number(user.id) : null,
+    username: merchant.code,
+    email: merchant.email,
+    business_name: merchant.name,
+    business_type_id: null,
+    country_id: KUWAIT_COUNTRY_ID,
+    website_url: merchant.website_url,
+    company_logo: null,
+    business_address: null,
+    is_active: merchant.is_active ? 1 : 0,
+    is_approved: 1,
+    // Fawtara additions
+    merchant_code: merchant.code,
+    panel_username: user?.username ?? null,
+    phone: merchant.phone,
+    sandbox: merchant.is_sandbox,
+    payment_methods: merchant.payment_methods.map((id) => ({ id: String(id), name: PAYMENT_METHODS[id] ?? 'Unknown' })),
+    settings: {
+      time_zone: merchant.time_zone,
+      default_language: merchant.default_language,
+      webhook_url: merchant.webhook_url,
+      reminder_days: merchant.reminder_days,
+    },
   };
 }
 

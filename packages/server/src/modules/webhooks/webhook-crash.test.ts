@@ -36,7 +36,9 @@ const ROOT = fileURLToPath(new URL('../../../../../', import.meta.url));
 
 const hasPostgres = ENGINES.includes('postgres');
 if (!hasPostgres) {
-  console.warn('webhook crash test skipped: PostgreSQL is not reachable, and a killed worker process and its successor must share one database (PGlite is single-process)');
+  console.warn(
+    'webhook crash test skipped: PostgreSQL is not reachable, and a killed worker process and its successor must share one database (PGlite is single-process)',
+  );
 }
 
 interface Worker {
@@ -79,7 +81,9 @@ interface Worker {
   const count = async (where: string) => Number((await database.executeSql(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE ${where}`)).rows[0].n);
   const jobStates = async () =>
     Object.fromEntries(
-      (await database.executeSql("SELECT state::text AS state, count(*)::int AS n FROM pgboss.job WHERE name = 'webhook.deliver' GROUP BY 1 ORDER BY 1")).rows.map((r) => [r.state, r.n]),
+      (
+        await database.executeSql("SELECT state::text AS state, count(*)::int AS n FROM pgboss.job WHERE name = 'webhook.deliver' GROUP BY 1 ORDER BY 1")
+      ).rows.map((r) => [r.state, r.n]),
     );
 
   beforeAll(async () => {
@@ -100,101 +104,97 @@ interface Worker {
     await scratch?.close();
   });
 
-  it(
-    `kill -9 of the worker with ${EVENTS} webhooks pending loses none; duplicates are few and identical`,
-    async () => {
-      // 1,000 cancelled invoices, then one event each, in batches of 100 per transaction, exactly
-      // as the cancel endpoint records one.
-      const seeded = await seedCancelledInvoiceEvents({
-        database,
-        webhooks: services!.webhooks,
-        merchantCode: SANDBOX.merchantCode,
-        count: EVENTS,
-        tokenPrefix: '7',
-        referencePrefix: 'CRASH-',
-        batchSize: 100,
-      });
-      expect(seeded.invoiceIds).toHaveLength(EVENTS);
-      const emitted = seeded.eventIds;
-      expect(new Set(emitted).size).toBe(EVENTS);
-      expect(await count("status = 'pending'")).toBe(EVENTS);
-      // The signing secret exists before the workers need it; the receiver verifies with it.
-      const secrets = await services!.webhooks.secrets(seeded.merchantId);
+  it(`kill -9 of the worker with ${EVENTS} webhooks pending loses none; duplicates are few and identical`, async () => {
+    // 1,000 cancelled invoices, then one event each, in batches of 100 per transaction, exactly
+    // as the cancel endpoint records one.
+    const seeded = await seedCancelledInvoiceEvents({
+      database,
+      webhooks: services!.webhooks,
+      merchantCode: SANDBOX.merchantCode,
+      count: EVENTS,
+      tokenPrefix: '7',
+      referencePrefix: 'CRASH-',
+      batchSize: 100,
+    });
+    expect(seeded.invoiceIds).toHaveLength(EVENTS);
+    const emitted = seeded.eventIds;
+    expect(new Set(emitted).size).toBe(EVENTS);
+    expect(await count("status = 'pending'")).toBe(EVENTS);
+    // The signing secret exists before the workers need it; the receiver verifies with it.
+    const secrets = await services!.webhooks.secrets(seeded.merchantId);
 
-      // Worker 1 delivers until 250 webhooks have arrived, then dies without a chance to clean up.
-      const first = spawnWorker('worker 1');
-      await receiver.waitFor(KILL_AFTER, 60_000).catch((err: Error) => {
-        throw new Error(`${err.message}\n${first.output.join('\n')}`);
-      });
-      first.proc.kill('SIGKILL');
-      const died = await first.exited;
-      // Requests it had fully sent may still be in the receiver's socket buffers: let them land
-      // (worker 2 takes far longer than this to start, so everything counted here is worker 1's).
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      const receivedByFirst = receiver.received.length;
-      expect(died).toEqual({ code: null, signal: 'SIGKILL' });
-      const undelivered = await count("status <> 'delivered'");
-      const statesAtKill = await jobStates();
-      console.log(`worker 1 killed after ${receivedByFirst} requests: ${undelivered} deliveries not delivered; pg-boss jobs ${JSON.stringify(statesAtKill)}`);
-      expect(undelivered).toBeGreaterThan(0);
-      expect(undelivered).toBeLessThan(EVENTS);
+    // Worker 1 delivers until 250 webhooks have arrived, then dies without a chance to clean up.
+    const first = spawnWorker('worker 1');
+    await receiver.waitFor(KILL_AFTER, 60_000).catch((err: Error) => {
+      throw new Error(`${err.message}\n${first.output.join('\n')}`);
+    });
+    first.proc.kill('SIGKILL');
+    const died = await first.exited;
+    // Requests it had fully sent may still be in the receiver's socket buffers: let them land
+    // (worker 2 takes far longer than this to start, so everything counted here is worker 1's).
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const receivedByFirst = receiver.received.length;
+    expect(died).toEqual({ code: null, signal: 'SIGKILL' });
+    const undelivered = await count("status <> 'delivered'");
+    const statesAtKill = await jobStates();
+    console.log(`worker 1 killed after ${receivedByFirst} requests: ${undelivered} deliveries not delivered; pg-boss jobs ${JSON.stringify(statesAtKill)}`);
+    expect(undelivered).toBeGreaterThan(0);
+    expect(undelivered).toBeLessThan(EVENTS);
 
-      // Worker 2 delivers the rest, including the jobs worker 1 held once they expire.
-      const killedAt = Date.now();
-      const second = spawnWorker('worker 2');
-      await eventually(async () => (await count("status = 'delivered'")) === EVENTS, { timeoutMs: 150_000, what: `all ${EVENTS} deliveries delivered` }).catch(
-        async (err: Error) => {
-          throw new Error(`${err.message}; pg-boss jobs ${JSON.stringify(await jobStates())}\n${second.output.join('\n')}`);
-        },
-      );
-      const recoveredMs = Date.now() - killedAt;
+    // Worker 2 delivers the rest, including the jobs worker 1 held once they expire.
+    const killedAt = Date.now();
+    const second = spawnWorker('worker 2');
+    await eventually(async () => (await count("status = 'delivered'")) === EVENTS, { timeoutMs: 150_000, what: `all ${EVENTS} deliveries delivered` }).catch(
+      async (err: Error) => {
+        throw new Error(`${err.message}; pg-boss jobs ${JSON.stringify(await jobStates())}\n${second.output.join('\n')}`);
+      },
+    );
+    const recoveredMs = Date.now() - killedAt;
 
-      // None lost: the receiver saw every emitted event id, and nothing else.
-      const copies = new Map<string, Array<{ index: number; body: string }>>();
-      receiver.received.forEach((r, index) => {
-        const id = r.headers[EVENT_ID_HEADER];
-        expect(typeof id, 'every webhook carries its event id').toBe('string');
-        copies.set(id as string, [...(copies.get(id as string) ?? []), { index, body: r.rawBody }]);
-      });
-      expect([...copies.keys()].sort()).toEqual([...emitted].sort());
+    // None lost: the receiver saw every emitted event id, and nothing else.
+    const copies = new Map<string, Array<{ index: number; body: string }>>();
+    receiver.received.forEach((r, index) => {
+      const id = r.headers[EVENT_ID_HEADER];
+      expect(typeof id, 'every webhook carries its event id').toBe('string');
+      copies.set(id as string, [...(copies.get(id as string) ?? []), { index, body: r.rawBody }]);
+    });
+    expect([...copies.keys()].sort()).toEqual([...emitted].sort());
 
-      // Every copy of an event is the same bytes, the stored body, signed with the merchant's secret.
-      const stored = new Map<string, string>((await database.executeSql('SELECT id, body FROM webhook_events')).rows.map((r) => [r.id, r.body]));
-      for (const [id, list] of copies) {
-        for (const copy of list) {
-          expect(copy.body).toBe(stored.get(id));
-          expect(JSON.parse(copy.body)).toMatchObject({ event_id: id, event_type: 'invoice.cancelled', status: 'CANCELLED' });
-        }
+    // Every copy of an event is the same bytes, the stored body, signed with the merchant's secret.
+    const stored = new Map<string, string>((await database.executeSql('SELECT id, body FROM webhook_events')).rows.map((r) => [r.id, r.body]));
+    for (const [id, list] of copies) {
+      for (const copy of list) {
+        expect(copy.body).toBe(stored.get(id));
+        expect(JSON.parse(copy.body)).toMatchObject({ event_id: id, event_type: 'invoice.cancelled', status: 'CANCELLED' });
       }
-      const badSignatures = receiver.received.filter((r) => !verifyWebhookSignature(r.rawBody, r.headers[SIGNATURE_HEADER] as string | undefined, secrets).ok);
-      expect(badSignatures).toHaveLength(0);
+    }
+    const badSignatures = receiver.received.filter((r) => !verifyWebhookSignature(r.rawBody, r.headers[SIGNATURE_HEADER] as string | undefined, secrets).ok);
+    expect(badSignatures).toHaveLength(0);
 
-      // Duplicates: only events worker 1 had sent when it died, sent again by worker 2.
-      const total = receiver.received.length;
-      const unique = copies.size;
-      const duplicated = [...copies.values()].filter((list) => list.length > 1);
-      const duplicates = total - unique;
-      console.log(
-        `received ${total} webhooks: ${unique} unique events, ${duplicates} duplicates (${duplicated.length} events sent twice or more); ` +
-          `worker 1 delivered ${receivedByFirst} before SIGKILL; recovery took ${(recoveredMs / 1000).toFixed(1)} s`,
-      );
-      expect(unique).toBe(EVENTS);
-      expect(duplicates).toBeLessThan(MAX_DUPLICATES);
-      for (const list of duplicated) {
-        expect(list[0]!.index).toBeLessThan(receivedByFirst);
-        expect(list.slice(1).every((c) => c.index >= receivedByFirst)).toBe(true);
-      }
-      // The killed worker's in-flight attempts never reached the database: a re-sent delivery
-      // normally shows one attempt (more only if an attempt really failed, which is logged).
-      const attempts = (await database.executeSql('SELECT attempts, count(*)::int AS n FROM webhook_deliveries GROUP BY 1 ORDER BY 1')).rows;
-      console.log(`deliveries by recorded attempts: ${JSON.stringify(Object.fromEntries(attempts.map((r) => [r.attempts, r.n])))}`);
-      expect(await count('attempts >= 1 AND delivered_at IS NOT NULL')).toBe(EVENTS);
+    // Duplicates: only events worker 1 had sent when it died, sent again by worker 2.
+    const total = receiver.received.length;
+    const unique = copies.size;
+    const duplicated = [...copies.values()].filter((list) => list.length > 1);
+    const duplicates = total - unique;
+    console.log(
+      `received ${total} webhooks: ${unique} unique events, ${duplicates} duplicates (${duplicated.length} events sent twice or more); ` +
+        `worker 1 delivered ${receivedByFirst} before SIGKILL; recovery took ${(recoveredMs / 1000).toFixed(1)} s`,
+    );
+    expect(unique).toBe(EVENTS);
+    expect(duplicates).toBeLessThan(MAX_DUPLICATES);
+    for (const list of duplicated) {
+      expect(list[0]!.index).toBeLessThan(receivedByFirst);
+      expect(list.slice(1).every((c) => c.index >= receivedByFirst)).toBe(true);
+    }
+    // The killed worker's in-flight attempts never reached the database: a re-sent delivery
+    // normally shows one attempt (more only if an attempt really failed, which is logged).
+    const attempts = (await database.executeSql('SELECT attempts, count(*)::int AS n FROM webhook_deliveries GROUP BY 1 ORDER BY 1')).rows;
+    console.log(`deliveries by recorded attempts: ${JSON.stringify(Object.fromEntries(attempts.map((r) => [r.attempts, r.n])))}`);
+    expect(await count('attempts >= 1 AND delivered_at IS NOT NULL')).toBe(EVENTS);
 
-      // A SIGTERM lets worker 2 finish what it holds and exit cleanly.
-      second.proc.kill('SIGTERM');
-      const stopped = await Promise.race([second.exited, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 20_000))]);
-      expect(stopped, second.output.join('\n')).toEqual({ code: 0, signal: null });
-    },
-    240_000,
-  );
+    // A SIGTERM lets worker 2 finish what it holds and exit cleanly.
+    second.proc.kill('SIGTERM');
+    const stopped = await Promise.race([second.exited, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 20_000))]);
+    expect(stopped, second.output.join('\n')).toEqual({ code: 0, signal: null });
+  }, 240_000);
 });

@@ -10,17 +10,48 @@ export interface DeliveryWork {
 
 export function createWebhooksRepo() {
   return {
-    async insertEvent(db: Executor, e: { id: string; merchantId: bigint; type: WebhookEventType; invoiceId: bigint | null; openInvoiceId: bigint | null; transactionId: bigint | null; body: string; now: Date }): Promise<void> {
+    async insertEvent(
+      db: Executor,
+      e: {
+        id: string;
+        merchantId: bigint;
+        type: WebhookEventType;
+        invoiceId: bigint | null;
+        openInvoiceId: bigint | null;
+        transactionId: bigint | null;
+        body: string;
+        now: Date;
+      },
+    ): Promise<void> {
       await db
         .insertInto('webhook_events')
-        .values({ id: e.id, merchant_id: e.merchantId, type: e.type, invoice_id: e.invoiceId, open_invoice_id: e.openInvoiceId, transaction_id: e.transactionId, body: e.body, created_at: e.now })
+        .values({
+          id: e.id,
+          merchant_id: e.merchantId,
+          type: e.type,
+          invoice_id: e.invoiceId,
+          open_invoice_id: e.openInvoiceId,
+          transaction_id: e.transactionId,
+          body: e.body,
+          created_at: e.now,
+        })
         .execute();
     },
 
     async insertDelivery(db: Executor, eventId: string, url: string, now: Date): Promise<bigint> {
       const row = await db
         .insertInto('webhook_deliveries')
-        .values({ event_id: eventId, url, last_status_code: null, last_error: null, next_attempt_at: now, retry_from: now, delivered_at: null, created_at: now, updated_at: now })
+        .values({
+          event_id: eventId,
+          url,
+          last_status_code: null,
+          last_error: null,
+          next_attempt_at: now,
+          retry_from: now,
+          delivered_at: null,
+          created_at: now,
+          updated_at: now,
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
       return row.id;
@@ -54,10 +85,20 @@ export function createWebhooksRepo() {
       };
     },
 
-    async recordAttempt(db: Executor, a: { deliveryId: bigint; attempt: number; startedAt: Date; durationMs: number; statusCode: number | null; error: string | null }): Promise<void> {
+    async recordAttempt(
+      db: Executor,
+      a: { deliveryId: bigint; attempt: number; startedAt: Date; durationMs: number; statusCode: number | null; error: string | null },
+    ): Promise<void> {
       await db
         .insertInto('webhook_attempts')
-        .values({ delivery_id: a.deliveryId, attempt: a.attempt, started_at: a.startedAt, duration_ms: a.durationMs, status_code: a.statusCode, error: a.error })
+        .values({
+          delivery_id: a.deliveryId,
+          attempt: a.attempt,
+          started_at: a.startedAt,
+          duration_ms: a.durationMs,
+          status_code: a.statusCode,
+          error: a.error,
+        })
         .execute();
     },
 
@@ -67,7 +108,15 @@ export function createWebhooksRepo() {
      */
     async afterAttempt(
       db: Executor,
-      d: { id: bigint; attemptsBefore: number; status: 'pending' | 'delivered' | 'dead'; statusCode: number | null; error: string | null; nextAttemptAt: Date | null; now: Date },
+      d: {
+        id: bigint;
+        attemptsBefore: number;
+        status: 'pending' | 'delivered' | 'dead';
+        statusCode: number | null;
+        error: string | null;
+        nextAttemptAt: Date | null;
+        now: Date;
+      },
     ): Promise<boolean> {
       const r = await db
         .updateTable('webhook_deliveries')
@@ -104,15 +153,40 @@ export function createWebhooksRepo() {
 
     async eventsPage(db: Executor, merchantId: bigint, limit: number, offset: number): Promise<{ total: number; events: WebhookEvent[] }> {
       const [count, events] = await Promise.all([
-        db.selectFrom('webhook_events').select((eb) => eb.fn.countAll<string>().as('n')).where('merchant_id', '=', merchantId).executeTakeFirstOrThrow(),
-        db.selectFrom('webhook_events').selectAll().where('merchant_id', '=', merchantId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute(),
+        db
+          .selectFrom('webhook_events')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .where('merchant_id', '=', merchantId)
+          .executeTakeFirstOrThrow(),
+        db
+          .selectFrom('webhook_events')
+          .selectAll()
+          .where('merchant_id', '=', merchantId)
+          .orderBy('created_at', 'desc')
+          .orderBy('id', 'desc')
+          .limit(limit)
+          .offset(offset)
+          .execute(),
       ]);
       return { total: Number(count.n), events };
     },
 
-    async deliveriesOf(db: Executor, eventIds: string[]): Promise<Array<WebhookDelivery & { attempts_log: Array<{ attempt: number; started_at: string; duration_ms: number; status_code: number | null; error: string | null }> }>> {
+    async deliveriesOf(
+      db: Executor,
+      eventIds: string[],
+    ): Promise<
+      Array<
+        WebhookDelivery & {
+          attempts_log: Array<{ attempt: number; started_at: string; duration_ms: number; status_code: number | null; error: string | null }>;
+        }
+      >
+    > {
       if (eventIds.length === 0) return [];
-      const { rows } = await sql<WebhookDelivery & { attempts_log: any }>`
+      const { rows } = await sql<
+        WebhookDelivery & {
+          attempts_log: Array<{ attempt: number; started_at: string; duration_ms: number; status_code: number | null; error: string | null }>;
+        }
+      >`
         SELECT d.*, coalesce((
           SELECT json_agg(json_build_object('attempt', a.attempt, 'started_at', a.started_at, 'duration_ms', a.duration_ms, 'status_code', a.status_code, 'error', a.error) ORDER BY a.attempt)
           FROM webhook_attempts a WHERE a.delivery_id = d.id

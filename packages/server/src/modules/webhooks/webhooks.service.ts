@@ -16,7 +16,7 @@ import { createMerchantsRepo } from '../merchants/merchants.repo.ts';
 import { FieldValidator } from '../../lib/field-validator.ts';
 
 /**
- * Signed webhooks (issue 5). An event is recorded, with the exact body every delivery of it
+ * Signed webhooks. An event is recorded, with the exact body every delivery of it
  * will carry, in the same transaction as the change it reports; one delivery per URL (the
  * invoice's `webhook`, the merchant's default) is queued with it. Each delivery is tried until
  * the receiver answers 2xx, with exponential backoff and jitter, for at least 24 hours; then it
@@ -41,7 +41,11 @@ export const SECRET_GRACE_MS = 24 * 3_600_000;
 
 export const backoffMs = (failures: number) => jitteredBackoffMs(BACKOFF_MS, failures);
 
-type Post = (url: string, body: string, opts: { headers: Record<string, string>; timeoutMs: number; allowPrivate: boolean }) => Promise<{ status: number; body: string; durationMs: number }>;
+type Post = (
+  url: string,
+  body: string,
+  opts: { headers: Record<string, string>; timeoutMs: number; allowPrivate: boolean },
+) => Promise<{ status: number; body: string; durationMs: number }>;
 
 export interface WebhooksServiceDeps {
   database: Database;
@@ -83,7 +87,7 @@ export function createWebhooksService(deps: WebhooksServiceDeps) {
   const { db } = deps.database;
 
   /**
-   * The body, in Hesabe's webhook fields (reference §7.4: token, amount, reference_number,
+   * The body, in Hesabe's webhook fields (token, amount, reference_number,
    * status, payment_type, service_type, datetime) plus ours. Built once, stored, and sent byte
    * for byte on every attempt.
    */
@@ -150,7 +154,12 @@ export function createWebhooksService(deps: WebhooksServiceDeps) {
 
     /** Queues again the deliveries whose job was lost (see requeue-overdue.ts). */
     requeueOverdue(overdueMs = 15 * 60_000, limit = 500): Promise<number> {
-      return requeueOverdue({ database: deps.database, queue: deps.queue, now: deps.clock.now() }, { table: 'webhook_deliveries', queue: 'webhook.deliver', dataKey: 'deliveryId' }, overdueMs, limit);
+      return requeueOverdue(
+        { database: deps.database, queue: deps.queue, now: deps.clock.now() },
+        { table: 'webhook_deliveries', queue: 'webhook.deliver', dataKey: 'deliveryId' },
+        overdueMs,
+        limit,
+      );
     },
 
     /**
@@ -212,7 +221,10 @@ export function createWebhooksService(deps: WebhooksServiceDeps) {
     /** Events newest first, each with its deliveries and their attempts. */
     async listEvents(merchantId: bigint, page: number, perPage: number, timeZone: string) {
       const { total, events } = await repo.eventsPage(db, merchantId, perPage, (page - 1) * perPage);
-      const deliveries = await repo.deliveriesOf(db, events.map((e) => e.id));
+      const deliveries = await repo.deliveriesOf(
+        db,
+        events.map((e) => e.id),
+      );
       return {
         total,
         data: events.map((e) => ({

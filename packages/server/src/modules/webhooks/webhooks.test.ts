@@ -19,7 +19,8 @@ describeEngines('webhooks', (ctx) => {
   let receiver: HttpReceiver;
 
   const secrets = async (who = m) =>
-    (await gw.call({ method: 'GET', url: '/api/v1/webhook-secret', as: who, payload: { merchantCode: who.merchantCode }, via: 'query' })).body.response.secrets as string[];
+    (await gw.call({ method: 'GET', url: '/api/v1/webhook-secret', as: who, payload: { merchantCode: who.merchantCode }, via: 'query' })).body.response
+      .secrets as string[];
   const create = async (over: Record<string, unknown> = {}, who = m) => {
     const res = await gw.call({ url: '/api/v1/invoice', as: who, payload: payableInvoice(who.merchantCode, over) });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
@@ -34,10 +35,13 @@ describeEngines('webhooks', (ctx) => {
       )
     ).rows;
   const allSettled = (invoiceId: number, count: number) =>
-    eventually(async () => {
-      const rows = await deliveriesOf(invoiceId);
-      return rows.length >= count && rows.every((r) => r.status !== 'pending') ? rows : undefined;
-    }, { what: `webhooks of invoice ${invoiceId}` });
+    eventually(
+      async () => {
+        const rows = await deliveriesOf(invoiceId);
+        return rows.length >= count && rows.every((r) => r.status !== 'pending') ? rows : undefined;
+      },
+      { what: `webhooks of invoice ${invoiceId}` },
+    );
   const to = (path: string, from = 0) => receiver.received.slice(from).filter((r) => r.path === path);
   const verify = (r: ReceivedRequest, keys: string[], nowSeconds?: number) =>
     verifyWebhookSignature(r.rawBody, r.headers[SIGNATURE_HEADER] as string | undefined, keys, nowSeconds === undefined ? {} : { nowSeconds });
@@ -147,7 +151,8 @@ describeEngines('webhooks', (ctx) => {
 
   it('the merchant sets its default webhook URL and reminders; bad values are refused and change nothing', async () => {
     const other = await gw.newMerchant();
-    const put = (payload: Record<string, unknown>) => gw.call({ method: 'PUT', url: '/api/v1/webhook-settings', as: other, payload: { merchantCode: other.merchantCode, ...payload } });
+    const put = (payload: Record<string, unknown>) =>
+      gw.call({ method: 'PUT', url: '/api/v1/webhook-settings', as: other, payload: { merchantCode: other.merchantCode, ...payload } });
     const ok = await put({ webhookUrl: `${receiver.url}/other`, reminderDays: 3 });
     expect(ok.status).toBe(200);
     expect(ok.body.response).toEqual({ webhook_url: `${receiver.url}/other`, reminder_days: 3 });
@@ -167,7 +172,9 @@ describeEngines('webhooks', (ctx) => {
       inv = await create();
       const cancel = await gw.call({ method: 'PUT', url: `/api/v1/invoice/${inv.token}`, as: m, payload: { merchantCode: m.merchantCode, statusId: '3' } });
       expect(cancel.status).toBe(200);
-      const [delivery] = (await ctx.db.executeSql('SELECT d.id FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id WHERE e.invoice_id = $1', [inv.id])).rows;
+      const [delivery] = (
+        await ctx.db.executeSql('SELECT d.id FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id WHERE e.invoice_id = $1', [inv.id])
+      ).rows;
       // What pg-boss leaves after giving up on a job: no live job for a pending delivery.
       await ctx.db.executeSql("DELETE FROM pgboss.job WHERE name = 'webhook.deliver' AND data->>'deliveryId' = $1", [String(delivery.id)]);
       expect(await gw.services.webhooks.requeueOverdue()).toBe(0); // not overdue yet
@@ -187,10 +194,16 @@ describeEngines('webhooks', (ctx) => {
       const cancel = await gw.call({ method: 'PUT', url: `/api/v1/invoice/${inv.token}`, as: m, payload: { merchantCode: m.merchantCode, statusId: '3' } });
       expect(cancel.status).toBe(200);
       await eventually(async () => ((await deliveriesOf(inv.id)).every((d) => d.attempts >= 1) ? true : undefined));
-      const [gone] = (await ctx.db.executeSql("SELECT d.id FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id WHERE e.invoice_id = $1 AND d.url LIKE '%/gone'", [inv.id])).rows;
+      const [gone] = (
+        await ctx.db.executeSql(
+          "SELECT d.id FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id WHERE e.invoice_id = $1 AND d.url LIKE '%/gone'",
+          [inv.id],
+        )
+      ).rows;
       gw.clock.advance(24 * 3_600_000 + 1000);
       expect(await gw.services.webhooks.attempt(BigInt(gone.id))).toBe('dead');
-      const [row] = (await ctx.db.executeSql('SELECT status, last_status_code, last_error, next_attempt_at FROM webhook_deliveries WHERE id = $1', [gone.id])).rows;
+      const [row] = (await ctx.db.executeSql('SELECT status, last_status_code, last_error, next_attempt_at FROM webhook_deliveries WHERE id = $1', [gone.id]))
+        .rows;
       expect(row).toMatchObject({ status: 'dead', last_status_code: 410, last_error: 'HTTP 410', next_attempt_at: null });
     } finally {
       receiver.setFallback(200);
@@ -216,7 +229,13 @@ describeEngines('webhooks', (ctx) => {
     const production = await startGateway(ctx.db, { now: 'running', mode: 'production' });
     try {
       const p = await production.newMerchant({ paymentMethods: [16] });
-      for (const url of [`${receiver.url}/x`, 'http://localhost:8080/hook', 'http://10.1.2.3/hook', 'http://[::1]/hook', 'http://169.254.169.254/latest/meta-data']) {
+      for (const url of [
+        `${receiver.url}/x`,
+        'http://localhost:8080/hook',
+        'http://10.1.2.3/hook',
+        'http://[::1]/hook',
+        'http://169.254.169.254/latest/meta-data',
+      ]) {
         const res = await production.call({ url: '/api/v1/invoice', as: p, payload: payableInvoice(p.merchantCode, { webhook: url, allocatePayType: '16' }) });
         expect(res.status, url).toBe(422);
         expect(Object.keys(res.body.response)).toEqual(['webhook']);
@@ -226,7 +245,9 @@ describeEngines('webhooks', (ctx) => {
       const created = await production.call({ url: '/api/v1/invoice', as: p, payload: payableInvoice(p.merchantCode, { allocatePayType: '16' }) });
       const inv = created.body.response as { id: number; url: string };
       expect((await createCustomer(production.app).payInvoice(new URL(inv.url).pathname, 16, {})).status).toBe(303);
-      const [delivery] = (await ctx.db.executeSql('SELECT d.id FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id WHERE e.invoice_id = $1', [inv.id])).rows;
+      const [delivery] = (
+        await ctx.db.executeSql('SELECT d.id FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id WHERE e.invoice_id = $1', [inv.id])
+      ).rows;
       expect(await production.services.webhooks.attempt(BigInt(delivery.id))).toBe('retry');
       const [row] = (await ctx.db.executeSql('SELECT last_error FROM webhook_deliveries WHERE id = $1', [delivery.id])).rows;
       expect(row.last_error).toMatch(/^EADDRBLOCKED/);

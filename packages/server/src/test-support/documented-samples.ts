@@ -21,13 +21,13 @@ function sample(source: string, kind: 'request' | 'response') {
 }
 
 export const wireVectors = vectors;
-export const seed000Request = sample('000_e50769a3e96c9019.txt', 'request');
-export const seed000Response = sample('000_e50769a3e96c9019.txt', 'response');
-export const seed004Request = sample('004_3df0d2173a67555a.txt', 'request');
-export const seed004Response = sample('004_3df0d2173a67555a.txt', 'response');
+export const invoiceRequestSample = sample('000_e50769a3e96c9019.txt', 'request');
+export const invoiceReplySample = sample('000_e50769a3e96c9019.txt', 'response');
+export const openInvoiceRequestSample = sample('004_3df0d2173a67555a.txt', 'request');
+export const openInvoiceReplySample = sample('004_3df0d2173a67555a.txt', 'response');
 
-/** Seed 003's sample request (the document prints it as commented JSON, not as a vector). */
-export function seed003Request(expiresAt: string) {
+/** The documented installment plan request (the documentation prints it as commented JSON, not as a vector). */
+export function installmentsRequestSample(expiresAt: string) {
   const base = {
     merchantCode: '842217',
     invoiceType: '1',

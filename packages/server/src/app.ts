@@ -17,6 +17,8 @@ import { webhookRoutes } from './api/routes/webhooks.ts';
 import { createCsrf } from './pages/csrf.ts';
 import { registerPageRoutes } from './pages/pages.routes.ts';
 
+const INCOMING_REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
+
 /** What the HTTP app needs of the configuration. */
 export type AppConfig = Pick<Config, 'publicBaseUrl' | 'trustProxy'>;
 
@@ -34,7 +36,12 @@ export async function buildApp(services: Services, config: AppConfig, opts: AppO
   const app = Fastify({
     // One logger per process: requests and services log through the same redaction.
     loggerInstance: services.log as FastifyBaseLogger,
-    genReqId: () => randomUUID(),
+    // A caller's (or its proxy's) request id is kept, so one id follows a request across systems;
+    // only a short printable token, so it cannot forge log lines or headers.
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && INCOMING_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
     trustProxy: config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: 1024 * 1024,

@@ -138,4 +138,13 @@ describeEngines('merchant API gate: credentials, envelope and data sources', (ct
     expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
+
+  it("keeps a caller's x-request-id, and replaces one that is not a short printable token", async () => {
+    const kept = await gw.app.inject({ method: 'GET', url: '/health', headers: { 'x-request-id': 'lb-7f3a:42' } });
+    expect(kept.headers['x-request-id']).toBe('lb-7f3a:42');
+    for (const bad of ['has space', 'x'.repeat(129), 'tab\there']) {
+      const replaced = await gw.app.inject({ method: 'GET', url: '/health', headers: { 'x-request-id': bad } });
+      expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
 });

@@ -272,6 +272,27 @@ describe('fawtara (the linked binary)', () => {
     expect(wrongKey.code).toBe(65);
   }, 60_000);
 
+  it('runs the client commands without loading the server, the database or the mailer', async () => {
+    // A resolve hook in the child records every module it loads.
+    const trace = path.join(cwd, 'loaded-modules.txt');
+    const hooks = path.join(cwd, 'record-hooks.mjs');
+    const register = path.join(cwd, 'record-register.mjs');
+    await writeFile(
+      hooks,
+      `import { appendFileSync } from 'node:fs';\nexport async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(${JSON.stringify(trace)}, r.url + '\\n'); return r; }\n`,
+    );
+    await writeFile(register, `import { register } from 'node:module';\nregister(${JSON.stringify(new URL(`file://${hooks}`).href)});\n`);
+    const encrypted = await run(['encrypt', '--json', '{"merchantCode":"842217"}'], { env: { NODE_OPTIONS: `--import=${register}` } });
+    expect(encrypted.code).toBe(0);
+    const loaded = (await readFile(trace, 'utf8')).split('\n');
+    expect(loaded.some((url) => url.includes('/packages/wire/'))).toBe(true);
+    const heavy = loaded.filter(
+      (url) =>
+        /node_modules\/(fastify|@fastify|@electric-sql|pg|pg-boss|kysely|nodemailer|qrcode|preact)\//.test(url) || url.includes('/packages/server/src/app.ts'),
+    );
+    expect(heavy).toEqual([]);
+  }, 60_000);
+
   it('exits 64 on usage errors', async () => {
     for (const args of [
       ['frobnicate'],

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import type { OpenDatabaseOptions } from './db/database.ts';
-import { OUTBOX_ONLY, type HttpProviderConfig, type MessagingConfig } from './modules/delivery/senders.ts';
+import { OUTBOX_ONLY, type HttpProviderConfig, type MessagingConfig } from './modules/delivery/messaging-config.ts';
 
-export { OUTBOX_ONLY, type HttpProviderConfig, type MessagingConfig } from './modules/delivery/senders.ts';
+export { OUTBOX_ONLY, type HttpProviderConfig, type MessagingConfig } from './modules/delivery/messaging-config.ts';
 
 /**
  * Configuration comes only from environment variables (README lists them). Every problem stops

@@ -1,6 +1,5 @@
 import type { Invoice, InvoiceCreateParams, InvoiceListParams, OpenInvoice, OpenInvoiceCreateParams } from '@fawtara/sdk';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import QRCode from 'qrcode';
 import { createApiClient } from '../client.ts';
 import { CONNECTION_HELP, connectionOptions, type ConnectionFlags } from '../connection.ts';
 import { usageError } from '../exit-codes.ts';
@@ -301,7 +300,8 @@ ${CONNECTION_HELP}`,
           ...(flags.description !== undefined ? { description: flags.description } : {}),
         } as OpenInvoiceCreateParams;
         const link: OpenInvoice = await createApiClient(flags, out.note).openInvoices.create(params, { idempotencyKey: flags.idempotencyKey });
-        const qr = !out.json && flags.qr ? await QRCode.toString(link.url, { type: 'terminal', small: true }) : '';
+        // qrcode loads only when a QR code is printed: every other command starts without it.
+        const qr = !out.json && flags.qr ? await (await import('qrcode')).default.toString(link.url, { type: 'terminal', small: true }) : '';
         out.data(link, () =>
           [
             `Open invoice ${link.id} "${link.title}": ${link.type === '0' ? `${link.fixed_amount} ${link.currency}` : `the customer chooses ${link.min_amount}–${link.max_amount} ${link.currency}`}${link.expiry_date ? `, until ${link.expiry_date}` : ''}`,

@@ -4,27 +4,10 @@ import { createHttpMessageProvider } from './http-message-provider.ts';
 import type { MessageChannel, MessageSender } from './message-sender.ts';
 import { createOutboxSender } from './outbox-provider.ts';
 import { createSmtpSender } from './smtp-sender.ts';
+import type { MessagingConfig } from './messaging-config.ts';
 
 /** How long an SMS or WhatsApp provider may take to answer. */
 const PROVIDER_TIMEOUT_MS = 10_000;
-
-/** Where customer messages go. Anything unset goes to the development outbox (a table, and /dev/outbox in sandbox mode). */
-export interface MessagingConfig {
-  smtpUrl: string | undefined;
-  mailFrom: string;
-  sms: HttpProviderConfig | undefined;
-  whatsapp: HttpProviderConfig | undefined;
-}
-
-/** Nothing configured: every message goes to the development outbox. */
-export const OUTBOX_ONLY: MessagingConfig = { smtpUrl: undefined, mailFrom: 'Fawtara <no-reply@fawtara.local>', sms: undefined, whatsapp: undefined };
-
-export interface HttpProviderConfig {
-  url: string;
-  token: string | undefined;
-  /** JSON body with {{to}}, {{text}}, {{channel}} placeholders. */
-  bodyTemplate: string | undefined;
-}
 
 /**
  * One sender per channel from the configuration: SMTP for e-mail, the generic HTTP provider for

@@ -146,7 +146,7 @@ function procCpuSeconds(pid: number): number {
 let benchDatabaseName = '';
 function postgresCpu(): Map<number, number> {
   const out = new Map<number, number>();
-  let entries: string[] = [];
+  let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {

@@ -78,7 +78,7 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
   const allowPrivateAddresses = config.mode === 'sandbox';
   const backoff = deps.retryBackoffMs ? { backoffMs: deps.retryBackoffMs } : {};
 
-  const queue = deps.queue ?? createJobQueue({ database, onError: (err) => log.error({ err }, 'job queue error') });
+  const queue = deps.queue ?? (await createJobQueue({ database, onError: (err) => log.error({ err }, 'job queue error') }));
   const configured = createSenders(config.messaging ?? OUTBOX_ONLY, { database, allowPrivateAddresses });
   const senders = { ...configured, ...deps.senders };
 

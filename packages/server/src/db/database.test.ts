@@ -48,7 +48,7 @@ async function caught(promise: Promise<unknown>): Promise<unknown> {
 }
 
 /** Files of migrations/ that a migration imports (frozen SQL text) but that are not migrations. */
-const MIGRATION_HELPERS = ['0005-job-queue-sql.ts'];
+const MIGRATION_HELPERS = ['0005-job-queue-sql.ts', '0006-job-queue-v12-sql.ts'];
 
 /** Kysely's own bookkeeping, created by the migrator rather than by a migration. */
 const MIGRATOR_TABLES = ['public.kysely_migration', 'public.kysely_migration_lock'];
@@ -85,19 +85,32 @@ async function readMigrationsFolder(): Promise<{ names: string[]; sources: Migra
 }
 
 /**
- * `schema.table` for each table the migrations' `up` sources create, less those dropped again.
- * Names built at run time (pg-boss's per-queue partitions) are not literal and are left out.
+ * `schema.table` for each table the migrations' `up` sources create, less those dropped again
+ * (one by one, or with their schema; a renamed schema takes its tables along). Names built at
+ * run time (pg-boss's per-queue partitions) are not literal and are left out.
  */
 function tablesCreatedBy(sources: MigrationSource[]): string[] {
   const qualified = (name: string) => (name.includes('.') ? name : `public.${name}`).toLowerCase();
-  const identifier = '(?:[a-z_][a-z0-9_]*\\.)?[a-z_][a-z0-9_]*';
-  const statement = new RegExp(`\\b(CREATE|DROP) TABLE (?:IF (?:NOT )?EXISTS )?(${identifier}(?:\\s*,\\s*${identifier})*)(?=[\\s(;])`, 'gi');
-  const tables = new Set<string>();
+  const bare = '[a-z_][a-z0-9_]*';
+  const identifier = `(?:${bare}\\.)?${bare}`;
+  const statement = new RegExp(
+    `\\b(?:(CREATE|DROP) TABLE (?:IF (?:NOT )?EXISTS )?(${identifier}(?:\\s*,\\s*${identifier})*)(?=[\\s(;])` +
+      `|ALTER SCHEMA (${bare}) RENAME TO (${bare})\\b|DROP SCHEMA (?:IF EXISTS )?(${bare})\\b)`,
+    'gi',
+  );
+  let tables = new Set<string>();
+  const inSchema = (name: string, schema: string) => name.startsWith(`${schema.toLowerCase()}.`);
   for (const { upSource } of sources) {
-    for (const [, verb, list] of upSource.matchAll(statement)) {
-      for (const name of list!.split(',').map((n) => qualified(n.trim()))) {
-        if (verb!.toUpperCase() === 'CREATE') tables.add(name);
-        else tables.delete(name);
+    for (const [, verb, list, renamed, renamedTo, dropped] of upSource.matchAll(statement)) {
+      if (renamed !== undefined) {
+        tables = new Set([...tables].map((name) => (inSchema(name, renamed) ? `${renamedTo!.toLowerCase()}${name.slice(renamed.length)}` : name)));
+      } else if (dropped !== undefined) {
+        tables = new Set([...tables].filter((name) => !inSchema(name, dropped)));
+      } else {
+        for (const name of list!.split(',').map((n) => qualified(n.trim()))) {
+          if (verb!.toUpperCase() === 'CREATE') tables.add(name);
+          else tables.delete(name);
+        }
       }
     }
   }
@@ -203,6 +216,17 @@ describeEngines('database', (ctx) => {
     `);
     expect(result.rows).toEqual([{ n: 2 }]);
     await ctx.db.executeSql('DROP TABLE script_probe');
+  });
+
+  it('answers a script with the rows of all its statements, a RETURNING before COMMIT too', async () => {
+    const result = await ctx.db.executeSql(`
+      BEGIN;
+      CREATE TABLE returning_probe (id int PRIMARY KEY);
+      INSERT INTO returning_probe VALUES (1), (2) RETURNING id;
+      COMMIT;
+    `);
+    expect(result.rows).toEqual([{ id: 1 }, { id: 2 }]);
+    await ctx.db.executeSql('DROP TABLE returning_probe');
   });
 
   it('recognises a unique violation, by constraint name too', async () => {

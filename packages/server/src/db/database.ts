@@ -1,6 +1,7 @@
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { mkdir } from 'node:fs/promises';
-import { Kysely, Migrator, PostgresDialect, type Migration } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
+import { Migrator, type Migration } from 'kysely/migration';
 import pg from 'pg';
 import { PGlite, type ParserOptions } from '@electric-sql/pglite';
 import type { DB } from './schema.ts';
@@ -19,7 +20,11 @@ export type Executor = Kysely<DB>;
 export interface Database {
   readonly engine: Engine;
   readonly db: Kysely<DB>;
-  /** Raw SQL on the same connection discipline (gate on PGlite, pool on PostgreSQL). */
+  /**
+   * Raw SQL on the same connection discipline (gate on PGlite, pool on PostgreSQL). A
+   * parameterless script of several statements answers with the rows of all of them, and the
+   * row count of the last.
+   */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw SQL: its rows have the columns the caller's text selects, which only the caller knows
   executeSql(text: string, values?: unknown[]): Promise<{ rows: any[]; rowCount: number }>;
   /**
@@ -114,10 +119,11 @@ function openPostgres(connectionString: string, max: number): Database {
     engine: 'postgres',
     db,
     async executeSql(text, values) {
-      // A parameterless script of several statements answers with one result per statement.
+      // A parameterless script of several statements answers with one result per statement: its
+      // rows are those of all of them (pg-boss reads a RETURNING that comes before its COMMIT).
       const res = (await pool.query(text, values)) as pg.QueryResult | pg.QueryResult[];
-      const last = Array.isArray(res) ? res.at(-1) : res;
-      return { rows: last?.rows ?? [], rowCount: last?.rowCount ?? 0 };
+      if (!Array.isArray(res)) return { rows: res.rows, rowCount: res.rowCount ?? 0 };
+      return { rows: res.flatMap((r) => r.rows ?? []), rowCount: res.at(-1)?.rowCount ?? 0 };
     },
     async executePrepared(name, text, values) {
       const res = await pool.query({ name, text, values });

@@ -18,7 +18,10 @@ export interface GateQueryResult {
 export interface PgliteGate {
   /** For Kysely's PostgresDialect: a connection holds the gate until it is released. */
   readonly pool: PostgresPool;
-  /** One statement (or a parameterless multi-statement script) holding the gate for its duration. */
+  /**
+   * One statement (or a parameterless multi-statement script, answering with the rows of all its
+   * statements) holding the gate for its duration.
+   */
   executeSql(text: string, values?: readonly unknown[]): Promise<GateQueryResult>;
 }
 
@@ -64,7 +67,8 @@ export function createPgliteGate(pglite: PGlite): PgliteGate {
     // (Kysely migrations, pg-boss's schema install) has no parameters and goes through exec().
     if ((values === undefined || values.length === 0) && text.includes(';')) {
       const results = await pglite.exec(text);
-      return toResult(results.at(-1));
+      // The rows of every statement, as pg gives them (pg-boss reads a RETURNING before COMMIT).
+      return { ...toResult(results.at(-1)), rows: results.flatMap((r) => r.rows) };
     }
     return toResult(await pglite.query(text, values === undefined ? [] : [...values]));
   }
@@ -78,6 +82,9 @@ export function createPgliteGate(pglite: PGlite): PgliteGate {
     },
     // Kysely calls this from destroy(); the PGlite instance belongs to whoever created it.
     async end() {},
+    // Kysely would open a second client with these to cancel a running query; there is no
+    // `Client` here (PGlite has one session), so it never does.
+    options: {},
   };
 
   return {

@@ -116,6 +116,7 @@ function validateTemplate(name: string, template: string): void {
     throw new Error(
       `message provider "${name}": bodyTemplate is not valid JSON once its placeholders are filled in (${describeError(err)}); ` +
         'each placeholder stands for a complete JSON string, quotes included: write {"to":{{to}}}, not {"to":"{{to}}"}',
+      { cause: err },
     );
   }
 }

@@ -1,43 +1,75 @@
-import { CompiledQuery } from 'kysely';
-import PgBoss from 'pg-boss';
+import { fromKysely, PgBoss, type JobResult, type Queue } from 'pg-boss';
 import type { Database, Executor } from '../../db/database.ts';
 
 /**
- * Durable jobs in the gateway's own database (pg-boss 10, on PostgreSQL and on PGlite through
+ * Durable jobs in the gateway's own database (pg-boss 12, on PostgreSQL and on PGlite through
  * the one gate). A job is sent in the same transaction as the change that causes it, through
  * that transaction's connection: if the change rolls back, so does the job; if it commits, the
  * job exists even if the process dies the next instant.
  *
- * Handlers must be idempotent: a worker killed mid-job leaves it active until it expires, and
- * pg-boss then runs it again.
+ * Handlers must be idempotent: a worker killed mid-job stops beating its heartbeat, and pg-boss
+ * then runs the job again elsewhere.
  */
 export const SCHEMA = 'pgboss';
 
-/** Every queue, with how pg-boss retries a job whose handler crashed or timed out. */
+/** A queue as our migrations create it: pg-boss's own queue options, with the name. */
+type QueueSettings = Queue & Required<Pick<Queue, 'policy' | 'retryLimit' | 'expireInSeconds' | 'deleteAfterSeconds'>>;
+
+/**
+ * Every queue, with how pg-boss retries a job whose handler crashed, timed out or lost its
+ * worker. Our migrations create them (changing a value here is a migration), so that API
+ * processes, which never start pg-boss, can send at once.
+ */
 export const QUEUES = {
   /** An invoice message to a customer (SMS, WhatsApp, e-mail). Provider failures retry with backoff. */
-  delivery: { name: 'delivery.send', retryLimit: 8, retryDelay: 15, retryBackoff: true, expireInSeconds: 60 },
+  delivery: {
+    name: 'delivery.send',
+    policy: 'standard',
+    retryLimit: 8,
+    retryDelay: 15,
+    retryBackoff: true,
+    retryDelayMax: 900,
+    expireInSeconds: 60,
+    heartbeatSeconds: 10,
+    deleteAfterSeconds: 86_400,
+  },
   /** One attempt of one webhook delivery; the webhooks service schedules the next attempt itself. */
-  webhook: { name: 'webhook.deliver', retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: 30 },
-  /** Every minute: expire unpaid invoices past their day, send due reminders. */
-  expiry: { name: 'invoices.expire', retryLimit: 1, retryDelay: 30, retryBackoff: false, expireInSeconds: 300 },
-} as const;
+  webhook: {
+    name: 'webhook.deliver',
+    policy: 'standard',
+    retryLimit: 5,
+    retryDelay: 5,
+    retryBackoff: true,
+    retryDelayMax: 300,
+    expireInSeconds: 30,
+    heartbeatSeconds: 10,
+    deleteAfterSeconds: 86_400,
+  },
+  /**
+   * Every minute: expire unpaid invoices past their day, send due reminders. `exclusive`: one run
+   * queued or running at a time, so a slow sweep is never overlapped by the next tick's.
+   */
+  expiry: {
+    name: 'invoices.expire',
+    policy: 'exclusive',
+    retryLimit: 1,
+    retryDelay: 30,
+    retryBackoff: false,
+    expireInSeconds: 300,
+    deleteAfterSeconds: 86_400,
+  },
+} as const satisfies Record<string, QueueSettings>;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES]['name'];
 
-/** How often an idle worker loop looks for jobs (pg-boss polls; 0.5 s is its minimum). */
+/** How often an idle worker looks for jobs (pg-boss's minimum); a full batch fetches again at once. */
 const POLLING_SECONDS = 0.5;
 
-/** pg-boss's view of a connection: the transaction's own, so a job commits with the change. */
-function executorAdapter(db: Executor): PgBoss.Db {
-  return {
-    async executeSql(text, values) {
-      const result = await db.executeQuery(CompiledQuery.raw(text, values ?? []));
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- pg-boss's own database interface types rows as any
-      return { rows: result.rows as any[] };
-    },
-  };
-}
+/**
+ * How often pg-boss's supervisor runs expiry and heartbeat checks: also how soon after its
+ * heartbeat stops a job a killed worker held is given to another worker.
+ */
+const SUPERVISE_SECONDS = 10;
 
 export interface JobQueueOptions {
   database: Database;
@@ -50,15 +82,18 @@ export interface Job<T> {
   id: string;
   data: T;
   retryCount: number;
-  retryLimit: number;
 }
 
 export type JobHandler<T> = (job: Job<T>) => Promise<void>;
 
-export function createJobQueue(opts: JobQueueOptions) {
+/**
+ * The job queue of one process. Resolves once pg-boss knows every queue: it looks a queue up on
+ * its own connection the first time it sends to it, and on PGlite that connection is the one a
+ * caller's open transaction holds, so a first send inside a transaction would wait for itself.
+ */
+export async function createJobQueue(opts: JobQueueOptions) {
   // Every statement pg-boss runs on its own (not in a caller's transaction) is tracked, so that
-  // stop() can wait for the completions pg-boss fires without awaiting them: the database must
-  // not close under them.
+  // stop() can wait for the last of them: the database must not close under them.
   const inflight = new Set<Promise<unknown>>();
   const boss = new PgBoss({
     db: {
@@ -69,27 +104,25 @@ export function createJobQueue(opts: JobQueueOptions) {
         return p;
       },
     },
+    backend: opts.database.engine === 'pglite' ? 'pglite' : 'postgres',
     schema: SCHEMA,
-    // The schema is installed by our own migrations (0005), so a running gateway never has to
-    // race another process to create it; pg-boss only checks its version.
+    // The schema is installed by our own migrations (0005, 0006), so a running gateway never has
+    // to race another process to create it; pg-boss only checks its version.
     migrate: false,
     supervise: true,
     schedule: opts.schedule ?? true,
-    // Also how soon a job a killed worker held is given to another worker (after it expires).
-    maintenanceIntervalSeconds: 10,
-    // Completed jobs are history we keep in our own tables; pg-boss may forget them soon.
-    deleteAfterHours: 24,
+    superviseIntervalSeconds: SUPERVISE_SECONDS,
+    monitorIntervalSeconds: SUPERVISE_SECONDS,
   });
   boss.on('error', (err) => opts.onError?.(err));
-  const workers = new Map<string, string[]>();
   let started = false;
   let stopping: Promise<void> | undefined;
-  /** Handlers running now. */
-  let active = 0;
+
+  for (const { name } of Object.values(QUEUES)) await boss.findJobs(name, { id: '00000000-0000-0000-0000-000000000000' });
 
   return {
     /**
-     * Starts pg-boss's background work (job expiry, cron) for a process that runs workers.
+     * Starts pg-boss's background work (supervision, cron) for a process that runs workers.
      * Sending needs no start: API processes only send.
      */
     async start(): Promise<void> {
@@ -104,7 +137,7 @@ export function createJobQueue(opts: JobQueueOptions) {
      */
     async send(queue: QueueName, data: object, options: { db?: Executor; startAfter?: Date } = {}): Promise<string> {
       const id = await boss.send(queue, data, {
-        ...(options.db ? { db: executorAdapter(options.db) } : {}),
+        ...(options.db ? { db: fromKysely(options.db) } : {}),
         ...(options.startAfter ? { startAfter: options.startAfter } : {}),
       });
       if (id === null) throw new Error(`pg-boss refused a job for ${queue}`);
@@ -115,54 +148,43 @@ export function createJobQueue(opts: JobQueueOptions) {
      * Runs `handler` for each job, up to `concurrency` at a time. A handler that throws fails
      * that job alone (pg-boss retries it with the queue's backoff); the others complete.
      *
-     * The concurrency is spread over several fetch loops of at most `batch` jobs: pg-boss waits
-     * for a whole batch before fetching again, so one slow job (a receiver taking its full
-     * timeout) holds back only its own loop. After a full batch a loop fetches again at once;
-     * pg-boss would otherwise sleep out its polling interval (capping a loop at batch/0.5 s).
+     * The concurrency is spread over several workers fetching at most `batch` jobs each: a worker
+     * waits for its whole batch before fetching again, so one slow job (a receiver taking its full
+     * timeout) holds back only its own worker.
      */
     async work<T>(queue: QueueName, handler: JobHandler<T>, options: { concurrency?: number; batch?: number } = {}): Promise<void> {
       const concurrency = options.concurrency ?? 10;
-      const batch = Math.min(options.batch ?? 10, concurrency);
-      for (let loop = 0; loop < Math.ceil(concurrency / batch); loop++) {
-        const self: string = await boss.work<T>(queue, { batchSize: batch, includeMetadata: true, pollingIntervalSeconds: POLLING_SECONDS }, async (jobs) => {
-          if (jobs.length >= batch && self) boss.notifyWorker(self);
-          const failures: Array<{ id: string; err: unknown }> = [];
-          active += jobs.length;
-          await Promise.all(
-            jobs.map(async (job) => {
-              try {
-                await handler({ id: job.id, data: job.data, retryCount: job.retryCount, retryLimit: job.retryLimit });
-              } catch (err) {
-                failures.push({ id: job.id, err });
-              } finally {
-                active -= 1;
-              }
-            }),
-          );
-          // pg-boss completes the whole batch when this resolves; failed jobs are failed first
-          // (and so are no longer active, which completion requires).
-          for (const f of failures) {
-            opts.onError?.(f.err);
-            await boss.fail(queue, f.id, { message: f.err instanceof Error ? f.err.message : String(f.err) });
-          }
-        });
-        workers.set(queue, [...(workers.get(queue) ?? []), self]);
-      }
+      const batchSize = Math.min(options.batch ?? 10, concurrency);
+      const workOptions = {
+        batchSize,
+        localConcurrency: Math.ceil(concurrency / batchSize),
+        pollingIntervalSeconds: POLLING_SECONDS,
+        burstWhenBatchFull: true,
+        perJobResults: true,
+      } as const;
+      await boss.work<T, unknown, typeof workOptions>(queue, workOptions, async (jobs) =>
+        Promise.all(
+          jobs.map(async (job): Promise<JobResult> => {
+            try {
+              await handler({ id: job.id, data: job.data, retryCount: job.retryCount });
+              return { id: job.id, status: 'completed' };
+            } catch (err) {
+              opts.onError?.(err);
+              return { id: job.id, status: 'failed', output: { message: err instanceof Error ? err.message : String(err) } };
+            }
+          }),
+        ),
+      );
     },
 
     /** Wakes this process's idle workers of `queue` now instead of at their next poll. */
     notify(queue: QueueName): void {
-      for (const id of workers.get(queue) ?? []) boss.notifyWorker(id);
+      for (const worker of boss.getWipData()) if (worker.name === queue) boss.notifyWorker(worker.id);
     },
 
     /** Runs `queue` on a cron schedule (one run per tick across all processes). */
     async schedule(queue: QueueName, cron: string): Promise<void> {
       await boss.schedule(queue, cron, {}, { tz: 'UTC' });
-    },
-
-    /** Jobs not yet finished in `queue` (created, retry or active). */
-    async pending(queue: QueueName): Promise<number> {
-      return boss.getQueueSize(queue);
     },
 
     /**
@@ -174,11 +196,10 @@ export function createJobQueue(opts: JobQueueOptions) {
       stopping ??= (async () => {
         if (!started) return;
         const deadline = Date.now() + timeoutMs;
-        await boss.stop({ graceful: true, wait: true, timeout: timeoutMs, close: false });
-        while ((active > 0 || inflight.size > 0) && Date.now() < deadline) {
+        await boss.stop({ graceful: true, timeout: timeoutMs, close: false });
+        while (inflight.size > 0 && Date.now() < deadline) {
           await Promise.race([Promise.allSettled([...inflight]), new Promise((resolve) => setTimeout(resolve, 50))]);
         }
-        workers.clear();
         started = false;
       })().finally(() => {
         stopping = undefined;
@@ -188,4 +209,4 @@ export function createJobQueue(opts: JobQueueOptions) {
   };
 }
 
-export type JobQueue = ReturnType<typeof createJobQueue>;
+export type JobQueue = Awaited<ReturnType<typeof createJobQueue>>;

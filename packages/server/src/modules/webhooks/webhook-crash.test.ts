@@ -21,8 +21,8 @@ import { EVENT_ID_HEADER, SIGNATURE_HEADER, verifyWebhookSignature } from '@fawt
  * transaction: event, delivery and pg-boss job commit together) while no worker runs. A real
  * worker process (`npm run worker`) then delivers them to a receiver on loopback that takes
  * 20 ms to answer, so that a batch is in flight; after 250 arrivals it gets SIGKILL. The jobs it
- * held stay 'active' in pg-boss until they expire (30 s for webhooks) and maintenance puts them
- * back; a second worker process then finishes everything. A webhook that reached the receiver
+ * held stay 'active' in pg-boss until their heartbeat goes stale (10 s for webhooks) and
+ * pg-boss's supervisor puts them back; a second worker process then finishes everything. A webhook that reached the receiver
  * but whose 2xx the killed worker never recorded is sent again, with the same event id and the
  * same bytes: that is the at-least-once contract, and those duplicates are counted.
  *

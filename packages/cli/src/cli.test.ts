@@ -191,12 +191,20 @@ describe('fawtara (the linked binary)', () => {
     expect(JSON.parse(listed.stdout).total).toBe(0); // the sandbox merchant has none: the new merchant's invoice is not visible
   }, 30_000);
 
-  it('creates an open invoice and prints its link and a QR code', async () => {
-    const created = await run(['open-invoice', 'create', '--title', 'Donation', '--min', '1', '--max', '100'], { env: credentials });
+  it('creates an open invoice and prints its link and, with --qr, a QR code', async () => {
+    const created = await run(['open-invoice', 'create', '--title', 'Donation', '--min', '1', '--max', '100', '--qr'], { env: credentials });
     expect(created.code).toBe(0);
     expect(created.stdout).toContain('the customer chooses 1.000–100.000 KWD');
     expect(created.stdout).toMatch(/http:\/\/localhost:\d+\/open-invoice\/checkout\/[\w-]+/);
     expect(created.stdout).toMatch(/[▀▄█]{5}/); // the terminal QR code
+  }, 30_000);
+
+  it('prints the open invoice link without the terminal QR code or escape codes into a pipe', async () => {
+    const created = await run(['open-invoice', 'create', '--title', 'Gift', '--amount', '5'], { env: credentials });
+    expect(created.code).toBe(0);
+    expect(created.stdout).toMatch(/http:\/\/localhost:\d+\/open-invoice\/checkout\/[\w-]+/);
+    expect(created.stdout).not.toMatch(/[▀▄█]/);
+    expect(created.stdout).not.toContain('\u001b[');
   }, 30_000);
 
   const importTimings: Record<string, number> = {};

@@ -252,7 +252,7 @@ function registerOpenInvoiceCommands(program: Command): void {
     .command('create')
     .summary('create a payment link and show it as a QR code')
     .description(
-      'Creates an open invoice (POST /api/v1/open-invoice): a fixed --amount, or --min and --max for an\namount the customer chooses. Prints the link and its QR code (unless --no-qr or --json).',
+      'Creates an open invoice (POST /api/v1/open-invoice): a fixed --amount, or --min and --max for an\namount the customer chooses. Prints the link, and its QR code when the output is a terminal (--qr forces it, --no-qr omits it).',
     )
     .requiredOption('--title <title>', 'what the customer pays for')
     .option('--amount <kwd>', 'fixed amount (amountType 0)')
@@ -261,6 +261,7 @@ function registerOpenInvoiceCommands(program: Command): void {
     .option('--expires-at <date>', 'last day to pay, YYYY-MM-DD (default: no expiry)', dateArg)
     .option('--description <text>', 'description')
     .option('--idempotency-key <key>', 'makes a repeat return the same link instead of a new one')
+    .option('--qr', 'print the QR code even when the output is not a terminal')
     .option('--no-qr', 'print the link only')
     .option('--json', 'print the open invoice as JSON');
   connectionOptions(create)
@@ -283,7 +284,7 @@ ${CONNECTION_HELP}`,
           expiresAt?: string;
           description?: string;
           idempotencyKey?: string;
-          qr: boolean;
+          qr?: boolean;
           json?: boolean;
         },
       ) => {
@@ -300,8 +301,10 @@ ${CONNECTION_HELP}`,
           ...(flags.description !== undefined ? { description: flags.description } : {}),
         } as OpenInvoiceCreateParams;
         const link: OpenInvoice = await createApiClient(flags, out.note).openInvoices.create(params, { idempotencyKey: flags.idempotencyKey });
-        // qrcode loads only when a QR code is printed: every other command starts without it.
-        const qr = !out.json && flags.qr ? await (await import('qrcode')).default.toString(link.url, { type: 'terminal', small: true }) : '';
+        // The terminal QR code is drawn with escape codes that only a terminal renders; a pipe or a
+        // file gets the link alone unless --qr asks. qrcode loads only when a code is printed.
+        const printQr = !out.json && (flags.qr ?? process.stdout.isTTY === true);
+        const qr = printQr ? await (await import('qrcode')).default.toString(link.url, { type: 'terminal', small: true }) : '';
         out.data(link, () =>
           [
             `Open invoice ${link.id} "${link.title}": ${link.type === '0' ? `${link.fixed_amount} ${link.currency}` : `the customer chooses ${link.min_amount}–${link.max_amount} ${link.currency}`}${link.expiry_date ? `, until ${link.expiry_date}` : ''}`,

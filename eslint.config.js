@@ -69,7 +69,7 @@ export default defineConfig(
     },
   },
   {
-    files: ['**/*.js'],
+    files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: globals.node },
   },
   {
@@ -79,8 +79,14 @@ export default defineConfig(
       // Without these the plugin reads only .js files, and no-cycle would pass vacuously on TypeScript.
       'import-x/extensions': ['.ts', '.tsx', '.js'],
       'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
-      // Resolves workspace packages (`@fawtara/wire`) to their real paths under packages/, so the zones see them.
-      'import-x/resolver-next': [createTypeScriptImportResolver({ project: import.meta.dirname + '/tsconfig.json' })],
+      // Resolves workspace packages (`@fawtara/wire`) to their TypeScript sources under packages/
+      // (the condition their exports carry), so the zones and no-cycle see them built or not.
+      'import-x/resolver-next': [
+        createTypeScriptImportResolver({
+          project: import.meta.dirname + '/tsconfig.json',
+          conditionNames: ['fawtara-source', 'types', 'import', 'node', 'default'],
+        }),
+      ],
     },
     rules: {
       'import-x/no-cycle': ['error', { ignoreExternal: true }],

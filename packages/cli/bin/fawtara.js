@@ -1,8 +1,4 @@
 #!/usr/bin/env node
-// The `fawtara` binary: TypeScript runs through tsx (no build step), so this registers tsx's
-// ESM loader in this process and imports the CLI. Resolved from this file, so the linked
-// binary works from any directory.
-import { register } from 'tsx/esm/api';
-
-register();
-await import(new URL('../src/main.ts', import.meta.url).href);
+// The `fawtara` binary: the compiled CLI (`npm run build`), resolved from this file so a linked
+// or globally installed binary works from any directory.
+await import(new URL('../dist/main.js', import.meta.url).href);

@@ -1,4 +1,3 @@
-import { isAppError } from '@fawtara/server/app-error';
 import { AuthenticationError, ConnectionError, FawtaraError, RateLimitError, ServerError, ValidationError } from '@fawtara/sdk';
 import { CliError, EXIT, type ExitCode } from './exit-codes.ts';
 
@@ -30,7 +29,7 @@ export function exitCodeOf(err: unknown): { code: ExitCode; message: string } {
       return { code: EXIT.DATA, message: `Refused: ${err.message}${id}` };
     return { code: EXIT.UNEXPECTED, message: `${err.message}${id}` };
   }
-  if (isAppError(err)) {
+  if (isServerError(err)) {
     // The server's own errors (merchant commands run in this process).
     const code = err.status === 404 || err.status === 409 || err.status === 422 ? EXIT.DATA : EXIT.UNEXPECTED;
     return { code, message: withFields(err.message, err.fields) };
@@ -40,6 +39,14 @@ export function exitCodeOf(err: unknown): { code: ExitCode; message: string } {
     return { code: EXIT.UNAVAILABLE, message: `Unreachable: ${err instanceof Error ? err.message : String(err)}` };
   }
   return { code: EXIT.UNEXPECTED, message: `Error: ${err instanceof Error ? err.message : String(err)}` };
+}
+
+/**
+ * The server's AppError, recognised by its brand rather than imported: the server is an optional
+ * peer of the CLI, and the client commands must load without it.
+ */
+function isServerError(err: unknown): err is Error & { status: number; fields?: Record<string, string[]> } {
+  return err instanceof Error && (err as { isAppError?: unknown }).isAppError === true && typeof (err as { status?: unknown }).status === 'number';
 }
 
 function withFields(message: string, fields: Record<string, string[]> | undefined): string {

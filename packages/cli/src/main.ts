@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerApiCommands } from './commands/api.ts';
 import { registerCryptoCommands } from './commands/crypto.ts';
@@ -12,10 +13,15 @@ import { EXIT, EXIT_CODES_HELP } from './exit-codes.ts';
  * (JSON with --json), everything else to stderr; the exit code says what happened
  * ({@link EXIT}).
  */
+/** The package's own version: package.json sits one level above both src/ and dist/. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 function buildProgram(lifecycle: { keepRunning(): void }): Command {
   const program = new Command('fawtara')
     .description('Fawtara: a self-hostable invoicing payment gateway that speaks the Hesabe merchant API.')
-    .version('0.1.0', '-V, --version')
+    .version(packageVersion(), '-V, --version')
     .exitOverride()
     .showHelpAfterError('(add --help for usage)')
     .configureHelp({ sortSubcommands: false, showGlobalOptions: false })

@@ -27,9 +27,30 @@ export function databaseOptions(command: Command): Command {
     .option('--database-url <url>', 'postgres://… for PostgreSQL instead of the embedded database (env DATABASE_URL)');
 }
 
-/** The server's runtime module, loaded only by the commands that need it (it takes ~1 s to load). */
-export function serverRuntime(): Promise<typeof import('@fawtara/server/runtime')> {
-  return import('@fawtara/server/runtime');
+const SERVER_PACKAGE = '@fawtara/server';
+
+/**
+ * The server's runtime module, loaded only by the commands that need it: it takes ~1 s to load,
+ * and it is an optional peer of the CLI, so a client-only install has no server to load.
+ */
+export async function serverRuntime(): Promise<typeof import('@fawtara/server/runtime')> {
+  try {
+    return await import('@fawtara/server/runtime');
+  } catch (err) {
+    if (isMissingServer(err)) {
+      throw configError(
+        `This command runs the gateway itself and needs ${SERVER_PACKAGE}, which is not installed next to the CLI.\n` +
+          `Install both: npm install @fawtara/cli ${SERVER_PACKAGE}\n` +
+          `or run once: npx -p @fawtara/cli -p ${SERVER_PACKAGE} fawtara <command>`,
+      );
+    }
+    throw err;
+  }
+}
+
+function isMissingServer(err: unknown): boolean {
+  const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
+  return (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && typeof message === 'string' && message.includes(`'${SERVER_PACKAGE}`);
 }
 
 /** Loads the server configuration from the environment with the flags applied on top. */
@@ -58,6 +79,3 @@ export async function serverConfig(flags: ServerFlags, env: NodeJS.ProcessEnv = 
     throw err;
   }
 }
-
-/** Where a configuration keeps its data, for messages (the server's own wording; a light import). */
-export { describeDatabase } from '@fawtara/server/config';

@@ -105,7 +105,8 @@ export interface ApiCall {
   options?: RequestOptions | undefined;
 }
 
-const SDK_VERSION = '0.1.0';
+/** Sent in User-Agent; kept equal to package.json's version by a test (no file read at import). */
+export const SDK_VERSION = '0.1.0';
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 function origin(value: string, what: string): string {

@@ -1,13 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { freePort } from './test-support/free-port.ts';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCodec } from '@fawtara/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX } from './modules/merchants/sandbox-credentials.ts';
+import { loadConfig, rotateMerchantSecret } from './runtime.ts';
 import {
   invoiceRequestSample,
   invoiceReplySample,
@@ -18,10 +19,13 @@ import {
 } from './test-support/documented-samples.ts';
 
 /**
- * `npm start` as a user runs it: a real process on a real port, the embedded database in a
- * fresh folder, the sandbox merchant, and the documented sample requests over HTTP.
+ * `npm start` as a user runs it: the compiled server (`node packages/server/dist/main.js`, what
+ * the start script runs; the test set-up builds it) as a real process on a real port, the
+ * embedded database in a fresh folder, the sandbox merchant, and the documented sample requests
+ * over HTTP.
  */
-const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const MAIN = path.join(ROOT, 'packages/server/dist/main.js');
 const codec = createCodec({ secretKey: SANDBOX.secretKey, iv: SANDBOX.iv });
 
 interface Proc {
@@ -31,10 +35,10 @@ interface Proc {
 }
 
 function start(env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return watch(spawn(process.execPath, [MAIN], { env: { ...process.env, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
+function watch(child: ChildProcess): Proc {
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
@@ -107,7 +111,7 @@ describe('npm start: the gateway process on the embedded database', () => {
   let seedInvoiceId = 0;
 
   it('logs where it runs and that the sandbox merchant is ready', () => {
-    expect(server.output()).toContain('Fawtara (sandbox) on embedded PGlite');
+    expect(server.output()).toContain(`Fawtara (sandbox) running as process ${server.child.pid} on embedded PGlite`);
     expect(server.output()).toContain(`Sandbox merchant ${SANDBOX.merchantCode}`);
     expect(existsSync(path.join(dataDir, 'fawtara.lock'))).toBe(true);
   });
@@ -178,6 +182,47 @@ describe('npm start: the gateway process on the embedded database', () => {
   }, 90_000);
 });
 
+describe('npm start, as typed', () => {
+  it('reports the process id of the server itself; SIGTERM to it stops the server with exit code 0 and releases the data folder', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'fawtara-npm-start-'));
+    try {
+      const port = await freePort();
+      const base = `http://127.0.0.1:${port}`;
+      // npm as the user has it (the one running this suite when there is one): npm → sh → node.
+      const npm = process.env.npm_execpath;
+      const child = npm
+        ? spawn(process.execPath, [npm, 'start'], {
+            cwd: ROOT,
+            env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, PUBLIC_BASE_URL: base },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          })
+        : spawn('npm', ['start'], {
+            cwd: ROOT,
+            env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, PUBLIC_BASE_URL: base },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          });
+      const run = watch(child);
+      await waitHealthy(base, run);
+      // The start-up line follows the first healthy answer by the time the workers take to start.
+      const deadline = Date.now() + 30_000;
+      while (!/running as process \d+/.test(run.output()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const pid = Number(/running as process (\d+)/.exec(run.output())?.[1]);
+      expect(pid).toBeGreaterThan(0);
+      expect(pid).not.toBe(child.pid);
+      expect(await readFile(`/proc/${pid}/cmdline`, 'utf8')).toContain('packages/server/dist/main.js');
+
+      process.kill(pid, 'SIGTERM');
+      // npm exits with its script's status, which is the server's own exit code.
+      expect(await run.exited).toBe(0);
+      expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
+      expect(existsSync(path.join(dataDir, 'fawtara.lock'))).toBe(false);
+      expect(run.output()).not.toMatch(/"level":(50|60)/);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
 describe('start-up refusals', () => {
   it('stops on bad configuration, naming the variable', async () => {
     const p = start({ PORT: 'eighty' });
@@ -199,6 +244,17 @@ describe('start-up refusals', () => {
       const prod = start({ PORT: String(await freePort()), DATA_DIR: dataDir, FAWTARA_MODE: 'production', PUBLIC_BASE_URL: 'https://pay.example.com' });
       expect(await prod.exited).toBe(1);
       expect(prod.output()).toMatch(/production refuses to start: merchant\(s\) 842217 .*public sandbox credentials/);
+
+      // After rotate-secret the log stops offering the public values, and production starts.
+      const issued = await rotateMerchantSecret(loadConfig({ DATA_DIR: dataDir }), SANDBOX.merchantCode);
+      const rotated = start({ PORT: String(await freePort()), DATA_DIR: dataDir });
+      while (!rotated.output().includes('Sandbox merchant') && Date.now() < deadline + 60_000 && rotated.child.exitCode === null)
+        await new Promise((r) => setTimeout(r, 100));
+      rotated.child.kill('SIGTERM');
+      expect(await rotated.exited).toBe(0);
+      expect(rotated.output()).toContain(`Sandbox merchant ${SANDBOX.merchantCode} no longer uses the public sandbox keys`);
+      expect(rotated.output()).not.toContain(SANDBOX.accessCode);
+      expect(rotated.output()).not.toContain(issued.secretKey);
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }

@@ -78,12 +78,17 @@ export async function startServer(config: Config): Promise<RunningServer> {
       await close();
       throw err;
     }
+    // The process id is in the message (not only pino's field) so an operator, or a supervisor
+    // reading the log, knows which process a SIGTERM must go to behind npm's wrappers.
     app.log.info(
-      `Fawtara (${config.mode}) on ${describeDatabase(config)}; API docs at ${config.publicBaseUrl}/docs; job workers ${config.inlineWorker ? 'in this process' : 'off (run npm run worker)'}`,
+      `Fawtara (${config.mode}) running as process ${process.pid} on ${describeDatabase(config)}; API docs at ${config.publicBaseUrl}/docs; job workers ${config.inlineWorker ? 'in this process' : 'off (run npm run worker)'}`,
     );
     if (config.mode === 'sandbox') {
+      // Printed only while true: after rotate-secret the public values no longer sign anything.
       app.log.info(
-        `Sandbox merchant ${SANDBOX.merchantCode}: accessCode ${SANDBOX.accessCode}, login ${SANDBOX.username} / ${SANDBOX.password} (public Hesabe sandbox values)`,
+        (await running.merchants.sandboxUsesPublicCredentials())
+          ? `Sandbox merchant ${SANDBOX.merchantCode}: accessCode ${SANDBOX.accessCode}, login ${SANDBOX.username} / ${SANDBOX.password} (public Hesabe sandbox values)`
+          : `Sandbox merchant ${SANDBOX.merchantCode} no longer uses the public sandbox keys (rotated); sign with the credentials rotate-secret printed`,
       );
     }
     const address = app.server.address();

@@ -1,7 +1,7 @@
 import type { RunningWorker } from '@fawtara/server/runtime';
 import { Option, type Command } from 'commander';
 import { createOutput } from '../output.ts';
-import { databaseOptions, describeDatabase, serverConfig, serverRuntime, type ServerFlags } from '../server-config.ts';
+import { databaseOptions, serverConfig, serverRuntime, type ServerFlags } from '../server-config.ts';
 
 type Lifecycle = { keepRunning(): void };
 
@@ -56,7 +56,7 @@ Examples:
     )
     .action(async (flags: ServerFlags) => {
       const config = await serverConfig(flags);
-      const { startServer } = await serverRuntime();
+      const { startServer, describeDatabase } = await serverRuntime();
       const server = await runUntilSignal(() => startServer(config), lifecycle);
       if (process.stderr.isTTY) {
         process.stderr.write(
@@ -104,7 +104,8 @@ Examples:
     )
     .action(async (flags: ServerFlags & { json?: boolean }) => {
       const config = await serverConfig(flags);
-      const report = await (await serverRuntime()).migrate(config);
+      const { migrate, describeDatabase } = await serverRuntime();
+      const report = await migrate(config);
       createOutput(flags).data(
         {
           database: config.databaseUrl ? 'postgres' : 'pglite',

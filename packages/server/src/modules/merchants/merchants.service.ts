@@ -116,6 +116,12 @@ export function createMerchantsService(deps: { database: Database; clock: Clock 
       }
     },
 
+    /** Whether the sandbox merchant still signs with the public sandbox keys (rotate-secret replaces them). */
+    async sandboxUsesPublicCredentials(): Promise<boolean> {
+      const exposed = await repo.findUsingCredentials(db, SANDBOX.accessCode, SANDBOX.secretKey);
+      return exposed.some((m) => m.code === SANDBOX.merchantCode);
+    },
+
     /** Production refuses to run while anyone can sign requests with the public sandbox keys. */
     async assertNoPublicCredentials(): Promise<void> {
       const exposed = await repo.findUsingCredentials(db, SANDBOX.accessCode, SANDBOX.secretKey);

@@ -91,6 +91,8 @@ export async function sandboxMerchant(baseUrl: string) {
       payableInvoice(SANDBOX.merchantCode, {
         customerName: 'Fatima Al-Kandari',
         description: 'November tuition',
+        // Relative to the server's fixed clock, not to the day the tests run.
+        expiresAt: '2026-12-31',
         itemsList: [
           { itemTitle: 'Tuition', rate: '10.000', quantity: '1', amount: '10.000' },
           { itemTitle: 'Books', rate: '1.250', quantity: '2', amount: '2.500' },

@@ -14,7 +14,7 @@ export interface PageResult {
   location: string | undefined;
 }
 
-/** A payable URL-only invoice of 12.500 KWD (KNET or card) for `merchantCode`, as the API takes it. */
+/** A payable URL-only invoice of 12.500 KWD (KNET or card) for `merchantCode`, as the API takes it; it expires in 90 days, whenever the tests run. */
 export function payableInvoice(merchantCode: string, over: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     merchantCode,
@@ -25,7 +25,7 @@ export function payableInvoice(merchantCode: string, over: Record<string, unknow
     invoiceType: '0',
     invoiceSubType: '3',
     allocatePayType: '1,2',
-    expiresAt: '2026-12-31',
+    expiresAt: new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 10),
     ...over,
   };
 }

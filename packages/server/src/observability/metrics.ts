@@ -99,6 +99,10 @@ export function createMetrics(deps: MetricsDeps): GatewayMetrics {
     labelNames: ['collector'] as const,
     registers,
   });
+  // The known series exist from the start at 0, so that a rate over the first increment is not lost.
+  for (const kind of ['invoice', 'installment', 'open_invoice'] as const) invoices.inc({ kind }, 0);
+  for (const kind of ['invoice', 'open_invoice'] as const) payments.inc({ kind, outcome: 'captured' }, 0);
+  for (const result of ['success', 'http_error', 'network_error'] as const) webhookAttempts.inc({ result }, 0);
   collectErrors.inc({ collector: 'job_queue' }, 0);
 
   const { database, jobs } = deps;

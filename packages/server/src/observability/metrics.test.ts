@@ -7,6 +7,8 @@ import { startGateway, TEST_BASE_URL, type TestGateway } from '../test-support/g
 import { startHttpReceiver, type HttpReceiver } from '../test-support/http-receiver.ts';
 import { startWorkers } from '../modules/jobs/workers.ts';
 import { QUEUES } from '../modules/jobs/job-queue.ts';
+import type { Database } from '../db/database.ts';
+import { createMetrics } from './metrics.ts';
 
 type Merchant = Awaited<ReturnType<TestGateway['newMerchant']>>;
 
@@ -261,5 +263,33 @@ describe('FAWTARA_METRICS_TOKEN', () => {
         await app.close();
       }
     });
+  });
+});
+
+describe('a scrape while the queue query fails', () => {
+  it('still answers, without the queue gauge, counting and reporting the failure', async () => {
+    const failures: Array<[string, string]> = [];
+    const database = {
+      engine: 'postgres',
+      poolStats: () => ({ max: 20, total: 3, idle: 1, waiting: 4 }),
+      executeSql: () => Promise.reject(new Error('relation "pgboss.job" does not exist')),
+    } as unknown as Database;
+    const metrics = createMetrics({
+      database,
+      jobs: { schema: 'pgboss', queues: ['webhook.deliver'] },
+      onCollectError: (err, collector) => failures.push([collector, (err as Error).message]),
+    });
+    for (const expected of [1, 2]) {
+      const s = scrapeOf(await metrics.registry.metrics());
+      expect(s.value('fawtara_metrics_collect_errors_total', { collector: 'job_queue' })).toBe(expected);
+      expect(s.samples.filter((x) => x.name === 'fawtara_job_queue_jobs')).toEqual([]);
+      expect(s.value('fawtara_db_pool_connections', { engine: 'postgres', state: 'in_use' })).toBe(2);
+      expect(s.value('fawtara_db_pool_waiting', { engine: 'postgres' })).toBe(4);
+      expect(s.value('fawtara_db_pool_max_connections', { engine: 'postgres' })).toBe(20);
+    }
+    expect(failures).toEqual([
+      ['job_queue', 'relation "pgboss.job" does not exist'],
+      ['job_queue', 'relation "pgboss.job" does not exist'],
+    ]);
   });
 });

@@ -93,40 +93,47 @@ export function createMetrics(deps: MetricsDeps): GatewayMetrics {
     help: 'Webhook deliveries given up after the retry window (dead; the merchant can redeliver them).',
     registers,
   });
-  const collectErrors = new Counter({
-    name: 'fawtara_metrics_collect_errors_total',
-    help: 'Scrapes in which a collector failed and its metrics were left out, by collector.',
-    labelNames: ['collector'] as const,
-    registers,
-  });
   // The known series exist from the start at 0, so that a rate over the first increment is not lost.
   for (const kind of ['invoice', 'installment', 'open_invoice'] as const) invoices.inc({ kind }, 0);
   for (const kind of ['invoice', 'open_invoice'] as const) payments.inc({ kind, outcome: 'captured' }, 0);
   for (const result of ['success', 'http_error', 'network_error'] as const) webhookAttempts.inc({ result }, 0);
-  collectErrors.inc({ collector: 'job_queue' }, 0);
 
   const { database, jobs } = deps;
+  // This scrape's queue read. The error counter is registered after the gauge and waits for it,
+  // so that a failure is counted in the scrape it happened in.
+  let queueRead: Promise<void> = Promise.resolve();
   new Gauge({
     name: 'fawtara_job_queue_jobs',
     help: 'Jobs in the queue at scrape time, by queue and state: queued (may run now), deferred (scheduled later, e.g. a webhook retry), active, failed (kept until deleted).',
     labelNames: ['queue', 'state'] as const,
     registers,
-    async collect() {
-      let rows: Array<{ queue: string; state: string; n: number }>;
-      try {
-        rows = await withTimeout(queueDepth(database, jobs.schema), QUEUE_QUERY_TIMEOUT_MS);
-      } catch (err) {
-        // Left out rather than stale: an absent series is visible, a frozen value is not.
+    collect() {
+      queueRead = (async () => {
+        let rows: Array<{ queue: string; state: string; n: number }>;
+        try {
+          rows = await withTimeout(queueDepth(database, jobs.schema), QUEUE_QUERY_TIMEOUT_MS);
+        } catch (err) {
+          // Left out rather than stale: an absent series is visible, a frozen value is not.
+          this.reset();
+          collectErrors.inc({ collector: 'job_queue' });
+          deps.onCollectError(err, 'job_queue');
+          return;
+        }
         this.reset();
-        collectErrors.inc({ collector: 'job_queue' });
-        deps.onCollectError(err, 'job_queue');
-        return;
-      }
-      this.reset();
-      for (const queue of jobs.queues) for (const state of JOB_STATES) this.set({ queue, state }, 0);
-      for (const row of rows) this.set({ queue: row.queue, state: row.state }, row.n);
+        for (const queue of jobs.queues) for (const state of JOB_STATES) this.set({ queue, state }, 0);
+        for (const row of rows) this.set({ queue: row.queue, state: row.state }, row.n);
+      })();
+      return queueRead;
     },
   });
+  const collectErrors = new Counter({
+    name: 'fawtara_metrics_collect_errors_total',
+    help: 'Scrapes in which a collector failed and its metrics were left out, by collector.',
+    labelNames: ['collector'] as const,
+    registers,
+    collect: () => queueRead,
+  });
+  collectErrors.inc({ collector: 'job_queue' }, 0);
 
   const engine = database.engine;
   new Gauge({

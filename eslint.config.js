@@ -10,6 +10,7 @@ const server = 'packages/server/src';
 const lib = `${server}/lib`;
 const db = `${server}/db`;
 const modules = `${server}/modules`;
+const observability = `${server}/observability`;
 const api = `${server}/api`;
 const pages = `${server}/pages`;
 const app = `${server}/app.ts`;
@@ -23,12 +24,17 @@ const testFiles = ['**/*.test.ts', '**/*.test.tsx', `${server}/test-support/**`,
 
 /** Zones of `import-x/no-restricted-paths`: files under `target` must not import from `from`. */
 const zones = [
-  { target: lib, from: [db, modules, api, pages, app, composition, config, ...entryPoints], message: 'lib is the lowest layer of the server.' },
-  { target: db, from: [modules, api, pages, app, composition, config, ...entryPoints], message: 'db may import lib only.' },
+  { target: lib, from: [db, modules, observability, api, pages, app, composition, config, ...entryPoints], message: 'lib is the lowest layer of the server.' },
+  { target: db, from: [modules, observability, api, pages, app, composition, config, ...entryPoints], message: 'db may import lib only.' },
   {
     target: modules,
-    from: [api, pages, app, composition, config, ...entryPoints],
+    from: [observability, api, pages, app, composition, config, ...entryPoints],
     message: 'modules may import lib and db only; config reaches them through the composition root.',
+  },
+  {
+    target: observability,
+    from: [modules, api, pages, app, composition, config, ...entryPoints],
+    message: 'observability may import lib and db only; services report to it through ports they declare.',
   },
   { target: api, from: [pages, app, ...entryPoints], message: 'api must not import pages or anything above it.' },
   // The encrypted gate depends on the ports it declares; app.ts plugs the modules into them.

@@ -14,13 +14,15 @@ import { registerOutboxRoutes } from './api/routes/outbox.ts';
 import { profileRoutes } from './api/routes/profile.ts';
 import { registerTransactionRoutes } from './api/routes/transactions.ts';
 import { webhookRoutes } from './api/routes/webhooks.ts';
+import { installHttpMetrics, registerMetricsRoute } from './observability/http-metrics.ts';
+import { installHttpTracing } from './observability/http-tracing.ts';
 import { createCsrf } from './pages/csrf.ts';
 import { registerPageRoutes } from './pages/pages.routes.ts';
 
 const INCOMING_REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 
 /** What the HTTP app needs of the configuration. */
-export type AppConfig = Pick<Config, 'publicBaseUrl' | 'trustProxy'>;
+export type AppConfig = Pick<Config, 'publicBaseUrl' | 'trustProxy'> & Partial<Pick<Config, 'metricsToken'>>;
 
 export interface AppOptions {
   /** See MerchantApiDeps.credentialCacheMs (default 5 s). */
@@ -50,6 +52,9 @@ export async function buildApp(services: Services, config: AppConfig, opts: AppO
   });
 
   app.decorateRequest('merchantCodec', null);
+  // First, so that a request's span covers every other hook.
+  if (services.tracer) installHttpTracing(app, services.tracer);
+  installHttpMetrics(app, services.metrics);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -88,5 +93,6 @@ export async function buildApp(services: Services, config: AppConfig, opts: AppO
   registerPageRoutes(app, { payments, csrf, publicBaseUrl: config.publicBaseUrl });
 
   app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  registerMetricsRoute(app, { metrics: services.metrics, token: config.metricsToken });
   return app;
 }

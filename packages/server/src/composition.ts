@@ -13,7 +13,7 @@ import { createIdempotencyService, type IdempotencyService } from './modules/ide
 import { createInvoiceExpiryService, type InvoiceExpiryService } from './modules/invoices/invoice-expiry.service.ts';
 import { createInvoiceManagementService, type InvoiceManagementService } from './modules/invoices/invoice-management.service.ts';
 import { createInvoicesService, type InvoicesService } from './modules/invoices/invoices.service.ts';
-import { createJobQueue, type JobQueue } from './modules/jobs/job-queue.ts';
+import { createJobQueue, QUEUES, SCHEMA, type JobQueue } from './modules/jobs/job-queue.ts';
 import { createMerchantsService, type MerchantsService } from './modules/merchants/merchants.service.ts';
 import { createOpenInvoicesService, type OpenInvoicesService } from './modules/open-invoices/open-invoices.service.ts';
 import type { PaymentConnector } from './modules/payments/payment-connector.ts';
@@ -21,9 +21,11 @@ import { createPaymentsService, type PaymentsService } from './modules/payments/
 import { createSandboxConnector } from './modules/payments/sandbox-connector.ts';
 import { createProfileService, type ProfileService } from './modules/profile/profile.service.ts';
 import { createWebhooksService, type WebhooksService } from './modules/webhooks/webhooks.service.ts';
+import { createMetrics, type GatewayMetrics } from './observability/metrics.ts';
+import { startTracing, type HttpTracer } from './observability/tracing.ts';
 
 /** What the services need of the configuration (tests give just these). */
-export type ServicesConfig = Pick<Config, 'publicBaseUrl' | 'logLevel' | 'mode'> & Partial<Pick<Config, 'messaging'>>;
+export type ServicesConfig = Pick<Config, 'publicBaseUrl' | 'logLevel' | 'mode'> & Partial<Pick<Config, 'messaging' | 'tracing'>>;
 
 export interface ServicesDeps {
   database: Database;
@@ -67,7 +69,14 @@ export interface Services {
   queue: JobQueue;
   /** The key of the hosted pages' CSRF tokens, shared by every process of one database. */
   csrfKey: Buffer;
-  /** Stops the queue's workers and closes the senders; the database stays open (its owner closes it). */
+  /** This process's Prometheus metrics (the HTTP app serves them at /metrics). */
+  metrics: GatewayMetrics;
+  /** Request tracing, when an OTLP endpoint is configured. */
+  tracer: HttpTracer | undefined;
+  /**
+   * Stops the queue's workers, closes the senders and flushes the spans still buffered; the
+   * database stays open (its owner closes it).
+   */
   close(): Promise<void>;
 }
 
@@ -79,20 +88,28 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
   const backoff = deps.retryBackoffMs ? { backoffMs: deps.retryBackoffMs } : {};
 
   const queue = deps.queue ?? (await createJobQueue({ database, onError: (err) => log.error({ err }, 'job queue error') }));
+  const metrics = createMetrics({
+    database,
+    jobs: { schema: SCHEMA, queues: Object.values(QUEUES).map((q) => q.name) },
+    onCollectError: (err, collector) => log.warn({ err, collector }, 'metrics collector failed; its values are left out of this scrape'),
+  });
+  const tracer = config.tracing
+    ? await startTracing({ ...config.tracing, onError: (message) => log.warn({ tracing: message }, 'tracing export problem') })
+    : undefined;
   const configured = createSenders(config.messaging ?? OUTBOX_ONLY, { database, allowPrivateAddresses });
   const senders = { ...configured, ...deps.senders };
 
   const auth = await createAuthService({ database, clock, ...(deps.loginLimits ? { loginLimits: deps.loginLimits } : {}) });
   const merchants = createMerchantsService({ database, clock });
   const idempotency = createIdempotencyService({ database });
-  const webhooks = createWebhooksService({ database, clock, queue, post: postJson, allowPrivateAddresses, ...backoff });
+  const webhooks = createWebhooksService({ database, clock, queue, post: postJson, allowPrivateAddresses, metrics, ...backoff });
   const delivery = createDeliveryService({ database, clock, queue, senders, publicBaseUrl: config.publicBaseUrl, ...backoff });
   const expiry = createInvoiceExpiryService({ database, clock, webhooks, delivery });
-  const invoices = createInvoicesService({ clock, publicBaseUrl: config.publicBaseUrl, database, delivery, allowPrivateAddresses });
-  const openInvoices = createOpenInvoicesService({ clock, publicBaseUrl: config.publicBaseUrl, database });
+  const invoices = createInvoicesService({ clock, publicBaseUrl: config.publicBaseUrl, database, delivery, allowPrivateAddresses, metrics });
+  const openInvoices = createOpenInvoicesService({ clock, publicBaseUrl: config.publicBaseUrl, database, metrics });
   const management = createInvoiceManagementService({ clock, publicBaseUrl: config.publicBaseUrl, database, delivery, webhooks });
   const profile = createProfileService({ database });
-  const payments = createPaymentsService({ database, clock, connector: deps.connector ?? createSandboxConnector(), webhooks, log });
+  const payments = createPaymentsService({ database, clock, connector: deps.connector ?? createSandboxConnector(), webhooks, log, metrics });
   const csrfKey = Buffer.from(await getOrCreateSetting(database.db, 'csrf_hmac_key', () => randomBytes(32).toString('base64')), 'base64');
 
   let closing: Promise<void> | undefined;
@@ -114,10 +131,14 @@ export async function createServices(deps: ServicesDeps): Promise<Services> {
     expiry,
     queue,
     csrfKey,
+    metrics,
+    tracer,
     close: () =>
       (closing ??= (async () => {
         await queue.stop();
         configured.close();
+        // After the app closed (its owner closes it first), so the last requests' spans are in.
+        await tracer?.shutdown();
       })()),
   };
 }

@@ -24,6 +24,10 @@ const EVERY_VARIABLE = {
   WHATSAPP_PROVIDER_URL: 'http://wa.example.com/send',
   WHATSAPP_PROVIDER_TOKEN: 'wa-token',
   WHATSAPP_PROVIDER_TEMPLATE: '{"to":"{{to}}","wa":"{{text}}"}',
+  FAWTARA_METRICS_TOKEN: 'scrape-token-0123456789',
+  OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector.example.com:4318',
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://traces.example.com/otlp/v1/traces',
+  OTEL_SERVICE_NAME: 'fawtara-eu',
 };
 
 /** The names loadConfig looks up while loading `env`. */
@@ -79,6 +83,8 @@ describe('loadConfig', () => {
       trustProxy: false,
       inlineWorker: true,
       messaging: OUTBOX_ONLY,
+      metricsToken: undefined,
+      tracing: undefined,
     });
   });
 
@@ -103,7 +109,18 @@ describe('loadConfig', () => {
         sms: { url: 'https://sms.example.com/send', token: 'sms-token', bodyTemplate: '{"to":"{{to}}","sms":"{{text}}"}' },
         whatsapp: { url: 'http://wa.example.com/send', token: 'wa-token', bodyTemplate: '{"to":"{{to}}","wa":"{{text}}"}' },
       },
+      metricsToken: 'scrape-token-0123456789',
+      // The traces endpoint, when given, is used as is; the general one is then not used.
+      tracing: { tracesUrl: 'https://traces.example.com/otlp/v1/traces', serviceName: 'fawtara-eu' },
     });
+  });
+
+  it('turns tracing on with the general OTLP endpoint alone, posting to its /v1/traces as service "fawtara"', () => {
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318/' }).tracing).toEqual({
+      tracesUrl: 'http://127.0.0.1:4318/v1/traces',
+      serviceName: 'fawtara',
+    });
+    expect(loadConfig({ OTEL_SERVICE_NAME: 'only-a-name' }).tracing).toBeUndefined();
   });
 
   it('knows every variable config.ts reads, by running it and by reading its source', async () => {
@@ -130,6 +147,10 @@ describe('loadConfig', () => {
     [{ SMTP_URL: 'http://mail.example.com' }, 'SMTP_URL'],
     [{ SMS_PROVIDER_URL: 'sms.example.com' }, 'SMS_PROVIDER_URL'],
     [{ WHATSAPP_PROVIDER_URL: 'ftp://wa.example.com' }, 'WHATSAPP_PROVIDER_URL'],
+    [{ FAWTARA_METRICS_TOKEN: 'short' }, 'FAWTARA_METRICS_TOKEN'],
+    [{ FAWTARA_METRICS_TOKEN: 'has a space in it, long enough' }, 'FAWTARA_METRICS_TOKEN'],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }, 'OTEL_EXPORTER_OTLP_ENDPOINT'],
+    [{ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'grpc://collector:4317' }, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'],
   ])('refuses %o naming %s', (env, variable) => {
     let error: unknown;
     try {

@@ -26,6 +26,22 @@ export interface Config {
   /** Run the job workers (delivery, webhooks, expiry) inside the server process. */
   inlineWorker: boolean;
   messaging: MessagingConfig;
+  /**
+   * When set, `GET /metrics` answers only `Authorization: Bearer <token>`. The metrics carry no
+   * merchant data (counts by route pattern, outcome and queue, never ids or amounts), so
+   * without it they are open, as Prometheus endpoints usually are: keep the port off the
+   * internet (or behind the proxy's own rule) or set a token.
+   */
+  metricsToken: string | undefined;
+  /** OpenTelemetry tracing; undefined (the default) loads no tracing code at all. */
+  tracing: TracingConfig | undefined;
+}
+
+export interface TracingConfig {
+  /** Where spans are posted (OTLP over HTTP, JSON), e.g. `http://collector:4318/v1/traces`. */
+  tracesUrl: string;
+  /** The `service.name` resource attribute. */
+  serviceName: string;
 }
 
 export class ConfigError extends Error {
@@ -79,7 +95,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       sms: providerVar(env, 'SMS'),
       whatsapp: providerVar(env, 'WHATSAPP'),
     },
+    metricsToken: metricsTokenVar(env),
+    tracing: tracingVar(env),
   };
+}
+
+function metricsTokenVar(env: NodeJS.ProcessEnv): string | undefined {
+  const token = env.FAWTARA_METRICS_TOKEN?.trim();
+  if (!token) return undefined;
+  // A header value: printable ASCII without spaces, and long enough not to be guessed.
+  if (!/^[\x21-\x7e]{16,}$/.test(token)) throw new ConfigError('FAWTARA_METRICS_TOKEN', 'must be at least 16 printable characters without spaces');
+  return token;
+}
+
+/**
+ * The standard OpenTelemetry variables: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is the traces URL as
+ * is; OTEL_EXPORTER_OTLP_ENDPOINT is a base that gets `/v1/traces`. Either one turns tracing on.
+ */
+function tracingVar(env: NodeJS.ProcessEnv): TracingConfig | undefined {
+  const tracesUrl = urlVar(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', ['http:', 'https:']);
+  const base = urlVar(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']);
+  const serviceName = env.OTEL_SERVICE_NAME?.trim() || 'fawtara';
+  if (tracesUrl) return { tracesUrl, serviceName };
+  if (base) return { tracesUrl: `${base.replace(/\/+$/, '')}/v1/traces`, serviceName };
+  return undefined;
 }
 
 function workerVar(env: NodeJS.ProcessEnv): boolean {

@@ -206,6 +206,27 @@ describeEngines('database', (ctx) => {
     await ctx.db.executeSql('DELETE FROM server_settings');
   });
 
+  it('reports its connections: in use during a transaction, and on PGlite who waits for the one session', async () => {
+    const max = ctx.engine === 'pglite' ? 1 : 5;
+    await ctx.db.executeSql('SELECT 1');
+    expect(ctx.db.poolStats()).toMatchObject({ max, waiting: 0 });
+    expect(ctx.db.poolStats().idle).toBe(ctx.db.poolStats().total);
+    let waiter: Promise<unknown> | undefined;
+    await ctx.db.db.transaction().execute(async (trx) => {
+      await trx.selectFrom('server_settings').selectAll().execute();
+      const held = ctx.db.poolStats();
+      expect(held.total - held.idle).toBeGreaterThanOrEqual(1);
+      if (ctx.engine === 'pglite') {
+        expect(held).toEqual({ max: 1, total: 1, idle: 0, waiting: 0 });
+        waiter = ctx.db.executeSql('SELECT 1');
+        // Queued behind the transaction, which holds the one session until it ends.
+        expect(ctx.db.poolStats().waiting).toBe(1);
+      }
+    });
+    await waiter;
+    expect(ctx.db.poolStats()).toMatchObject({ max, waiting: 0 });
+  });
+
   it('runs a parameterless multi-statement script through executeSql', async () => {
     const result = await ctx.db.executeSql(`
       BEGIN;

@@ -34,8 +34,23 @@ export interface Database {
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw SQL: its rows have the columns the caller's text selects, which only the caller knows
   executePrepared(name: string, text: string, values: unknown[]): Promise<{ rows: any[]; rowCount: number }>;
+  /** The connections right now, for the metrics. */
+  poolStats(): PoolStats;
   /** Idempotent; releases the data folder lock. */
   close(): Promise<void>;
+}
+
+/**
+ * A pool's connections: on PostgreSQL pg.Pool's own counts; PGlite is one session behind the
+ * gate, so there `max` is 1, `total` 1, and `waiting` counts the callers queued for the gate.
+ */
+export interface PoolStats {
+  max: number;
+  /** Connections open (idle or in use). */
+  total: number;
+  idle: number;
+  /** Callers waiting for a connection. */
+  waiting: number;
 }
 
 export interface OpenDatabaseOptions {
@@ -129,6 +144,7 @@ function openPostgres(connectionString: string, max: number): Database {
       const res = await pool.query({ name, text, values });
       return { rows: res.rows, rowCount: res.rowCount ?? 0 };
     },
+    poolStats: () => ({ max, total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     // Kysely ends the pool only if it ever ran a query itself; a process that used only the raw
     // statements above would otherwise keep its connections open after close.
     close: once(async () => {
@@ -167,6 +183,10 @@ async function openPglite(opts: OpenDatabaseOptions): Promise<Database> {
     async executePrepared(_name, text, values) {
       const { rows, rowCount } = await gate.executeSql(text, values);
       return { rows, rowCount };
+    },
+    poolStats: () => {
+      const { holding, waiting } = gate.usage();
+      return { max: 1, total: 1, idle: holding ? 0 : 1, waiting };
     },
     close: once(async () => {
       try {

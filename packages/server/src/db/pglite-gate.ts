@@ -23,6 +23,8 @@ export interface PgliteGate {
    * statements) holding the gate for its duration.
    */
   executeSql(text: string, values?: readonly unknown[]): Promise<GateQueryResult>;
+  /** Whether someone holds the gate, and how many wait for it (the pool metrics). */
+  usage(): { holding: boolean; waiting: number };
 }
 
 /**
@@ -34,6 +36,8 @@ const SLOW_ACQUIRE_MS = 10_000;
 
 export function createPgliteGate(pglite: PGlite): PgliteGate {
   let tail: Promise<void> = Promise.resolve();
+  let waiting = 0;
+  let holding = false;
 
   async function acquire(): Promise<() => void> {
     let release!: () => void;
@@ -47,16 +51,20 @@ export function createPgliteGate(pglite: PGlite): PgliteGate {
       );
     }, SLOW_ACQUIRE_MS);
     warning.unref();
+    waiting++;
     try {
       await previous;
     } finally {
+      waiting--;
       clearTimeout(warning);
     }
+    holding = true;
     let released = false;
     // A double release must not free the gate for someone else's turn.
     return () => {
       if (!released) {
         released = true;
+        holding = false;
         release();
       }
     };
@@ -89,6 +97,7 @@ export function createPgliteGate(pglite: PGlite): PgliteGate {
 
   return {
     pool,
+    usage: () => ({ holding, waiting }),
     async executeSql(text, values) {
       const release = await acquire();
       try {

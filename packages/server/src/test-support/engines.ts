@@ -34,6 +34,7 @@ async function createPostgresDatabase(): Promise<Database> {
     db: database.db,
     executeSql: (text, values) => database.executeSql(text, values),
     executePrepared: (name, text, values) => database.executePrepared(name, text, values),
+    poolStats: () => database.poolStats(),
     close: () =>
       (closed ??= (async () => {
         await database.close();

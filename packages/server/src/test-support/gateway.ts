@@ -71,6 +71,8 @@ export interface GatewayOptions {
   mode?: 'sandbox' | 'production';
   senders?: Partial<Record<MessageChannel, MessageSender>>;
   retryBackoffMs?: (failures: number) => number;
+  /** Turns request tracing on, exporting to this OTLP endpoint. */
+  tracing?: { tracesUrl: string; serviceName: string };
 }
 
 export async function startGateway(database: Database, opts: GatewayOptions = {}): Promise<TestGateway> {
@@ -78,7 +80,12 @@ export async function startGateway(database: Database, opts: GatewayOptions = {}
   const services = await createServices({
     database,
     clock: clock as Clock,
-    config: { publicBaseUrl: TEST_BASE_URL, logLevel: opts.logLines ? 'trace' : 'silent', mode: opts.mode ?? 'sandbox' },
+    config: {
+      publicBaseUrl: TEST_BASE_URL,
+      logLevel: opts.logLines ? 'trace' : 'silent',
+      mode: opts.mode ?? 'sandbox',
+      ...(opts.tracing ? { tracing: opts.tracing } : {}),
+    },
     ...(opts.senders ? { senders: opts.senders } : {}),
     ...(opts.retryBackoffMs ? { retryBackoffMs: opts.retryBackoffMs } : {}),
     ...(opts.logLines ? { logStream: { write: (line: string) => void opts.logLines!.push(line) } } : {}),

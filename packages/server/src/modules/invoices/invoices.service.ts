@@ -14,6 +14,11 @@ import { CHANNEL_OF, type DeliveryService } from '../delivery/delivery.service.t
 /** The random identifiers of an invoice; a clash on one is retried with fresh values. */
 const FRESH_ID_CONSTRAINTS = ['invoices_token_key', 'invoices_access_key_key'] as const;
 
+/** What this service reports to the metrics (after each commit). */
+export interface InvoiceMetrics {
+  invoicesCreated(kind: 'invoice' | 'installment', count: number): void;
+}
+
 export interface CreateContext {
   merchant: Merchant;
   userId: bigint;
@@ -33,6 +38,7 @@ export function createInvoicesService(deps: {
   database: Database;
   delivery: DeliveryService;
   allowPrivateAddresses: boolean;
+  metrics?: InvoiceMetrics;
 }) {
   const repo = createInvoicesRepo({ database: deps.database });
 
@@ -108,6 +114,8 @@ export function createInvoicesService(deps: {
         }
         return ctx.write.transaction(async (trx) => (await insertWithItems(trx, ctx.merchant, [row], [input!]))[0]!);
       });
+      // The write scope resolves once committed (a lost Idempotency-Key race throws instead).
+      deps.metrics?.invoicesCreated('invoice', 1);
       if (delivers) deps.delivery.wake();
       return result;
     },
@@ -163,6 +171,7 @@ export function createInvoicesService(deps: {
           return insertWithItems(trx, ctx.merchant, rows, inputs, plan);
         }),
       );
+      deps.metrics?.invoicesCreated('installment', result.length);
       deps.delivery.wake();
       return result;
     },

@@ -19,7 +19,12 @@ import * as openInvoiceState from './open-invoice-state.ts';
  * the customer chooses between `minAmount` and `maxAmount` (`amountType` "1"). The expiry is
  * optional: a link on a poster may never expire.
  */
-export function createOpenInvoicesService(deps: { clock: Clock; publicBaseUrl: string; database: Database }) {
+/** What this service reports to the metrics (after each commit). */
+export interface OpenInvoiceMetrics {
+  invoicesCreated(kind: 'open_invoice', count: number): void;
+}
+
+export function createOpenInvoicesService(deps: { clock: Clock; publicBaseUrl: string; database: Database; metrics?: OpenInvoiceMetrics }) {
   const repo = createOpenInvoicesRepo();
 
   return {
@@ -51,7 +56,7 @@ export function createOpenInvoicesService(deps: { clock: Clock; publicBaseUrl: s
       v.throwIfInvalid();
 
       // Reference number and public key are random; a clash is retried with fresh values.
-      return retryOnUniqueClash(['open_invoices_reference_number_key', 'open_invoices_public_key_key'], () =>
+      const created = await retryOnUniqueClash(['open_invoices_reference_number_key', 'open_invoices_public_key_key'], () =>
         ctx.write.statement(
           repo.insertStatement(deps.database.db, {
             merchant_id: ctx.merchant.id,
@@ -73,6 +78,9 @@ export function createOpenInvoicesService(deps: { clock: Clock; publicBaseUrl: s
           (row) => toOpenInvoiceObject(row, ctx.merchant, deps.publicBaseUrl),
         ),
       );
+      // The write scope resolves once committed (a lost Idempotency-Key race throws instead).
+      deps.metrics?.invoicesCreated('open_invoice', 1);
+      return created;
     },
 
     /** A page of open invoices, newest first: dates (merchant-local, by creation), page, search. */

@@ -113,12 +113,19 @@ const conflict = (reason: 'not_payable' | 'in_progress') =>
 // Letters in any script, marks, spaces and common name punctuation; no control characters.
 const NAME_RE = /^[\p{L}\p{M}\p{N} .,'’\-()&/]{1,100}$/u;
 
+/** What this service reports to the metrics, after each settling commit. */
+export interface PaymentMetrics {
+  /** `outcome`: `captured`, or the failure reason recorded (`declined`, `timed_out`, `refunded`, …). */
+  paymentSettled(kind: 'invoice' | 'open_invoice', outcome: string): void;
+}
+
 export interface PaymentsServiceDeps {
   database: Database;
   clock: Clock;
   connector: PaymentConnector;
   webhooks: WebhooksService;
   log?: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+  metrics?: PaymentMetrics;
 }
 
 function openInvoiceState(oi: Pick<OpenInvoice, 'status' | 'expiry_date'>, today: string): OpenInvoiceState {
@@ -148,6 +155,19 @@ export function createPaymentsService(deps: PaymentsServiceDeps) {
       ...(subject ?? (await repo.eventSubject(trx, row))),
       transaction: row,
     });
+  }
+
+  /**
+   * Counted only by the call whose transaction moved the attempt out of PROCESSING: the live
+   * settlement and the sweep may both try, and the one that finds it settled counts nothing.
+   */
+  function counted(row: PaymentTransaction | undefined): PaymentTransaction | undefined {
+    if (row)
+      deps.metrics?.paymentSettled(
+        row.invoice_id !== null ? 'invoice' : 'open_invoice',
+        row.status === 'SUCCESSFUL' ? 'captured' : (row.failure_reason ?? 'failed'),
+      );
+    return row;
   }
 
   /** Records the connector's answer, applies the transition and reports it. Returns the settled row. */
@@ -181,7 +201,7 @@ export function createPaymentsService(deps: PaymentsServiceDeps) {
           }
           return row;
         });
-        return done ?? (await current(tx));
+        return counted(done) ?? (await current(tx));
       } catch (err) {
         if (!(err instanceof NoLongerPayable) && !isUniqueViolation(err, 'transactions_invoice_paid_once')) throw err;
         // Money was taken for an invoice that meanwhile stopped being payable (only possible once
@@ -193,7 +213,7 @@ export function createPaymentsService(deps: PaymentsServiceDeps) {
           if (failed) await emitFor(trx, failed);
           return failed;
         });
-        return row ?? (await current(tx));
+        return counted(row) ?? (await current(tx));
       }
     }
     const failed = await db.transaction().execute(async (trx) => {
@@ -207,7 +227,7 @@ export function createPaymentsService(deps: PaymentsServiceDeps) {
       if (row) await emitFor(trx, row);
       return row;
     });
-    return failed ?? (await current(tx));
+    return counted(failed) ?? (await current(tx));
   }
 
   function current(tx: PaymentTransaction): Promise<PaymentTransaction> {

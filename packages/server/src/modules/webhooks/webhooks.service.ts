@@ -47,6 +47,13 @@ type Post = (
   opts: { headers: Record<string, string>; timeoutMs: number; allowPrivate: boolean },
 ) => Promise<{ status: number; body: string; durationMs: number }>;
 
+/** What this service reports to the metrics, after each attempt's commit. */
+export interface WebhookMetrics {
+  webhookAttempt(result: 'success' | 'http_error' | 'network_error'): void;
+  webhookDelivered(): void;
+  webhookDeadLettered(): void;
+}
+
 export interface WebhooksServiceDeps {
   database: Database;
   clock: Clock;
@@ -56,6 +63,7 @@ export interface WebhooksServiceDeps {
   allowPrivateAddresses: boolean;
   /** Wait before the next attempt after `failures` failed ones (tests shorten it). */
   backoffMs?: (failures: number) => number;
+  metrics?: WebhookMetrics;
 }
 
 /** What happened, as the caller knows it inside its transaction. */
@@ -202,7 +210,7 @@ export function createWebhooksService(deps: WebhooksServiceDeps) {
       const delivered = error === null;
       const dead = !delivered && now.getTime() - delivery.retry_from.getTime() >= RETRY_WINDOW_MS;
       const next = delivered || dead ? null : new Date(now.getTime() + (deps.backoffMs ?? backoffMs)(failures));
-      await db.transaction().execute(async (trx) => {
+      const advanced = await db.transaction().execute(async (trx) => {
         await repo.recordAttempt(trx, { deliveryId, attempt: failures, startedAt, durationMs, statusCode, error });
         const moved = await repo.afterAttempt(trx, {
           id: deliveryId,
@@ -214,7 +222,13 @@ export function createWebhooksService(deps: WebhooksServiceDeps) {
           now,
         });
         if (moved && next) await deps.queue.send('webhook.deliver', { deliveryId: String(deliveryId) }, { db: trx, startAfter: next });
+        return moved;
       });
+      // The attempt is recorded whichever process moves the delivery on; its new state is
+      // counted only by the process whose update moved it (a duplicate run of the job does not).
+      deps.metrics?.webhookAttempt(delivered ? 'success' : statusCode === null ? 'network_error' : 'http_error');
+      if (advanced && delivered) deps.metrics?.webhookDelivered();
+      if (advanced && dead) deps.metrics?.webhookDeadLettered();
       return delivered ? 'delivered' : dead ? 'dead' : 'retry';
     },
 

@@ -172,7 +172,10 @@ try {
       child.on('close', (code) => resolve({ code, stdout, stderr }));
     });
 
-  await check('client-only CLI: encrypt, and invoice list against the gateway', async () => {
+  await check('client-only CLI: --version, encrypt, and invoice list against the gateway', async () => {
+    const version = await cli(['--version']);
+    const { version: expected } = JSON.parse(sh('tar', ['-xzOf', tarball('cli'), 'package/package.json']));
+    assert(version.code === 0 && version.stdout.trim() === expected, `--version: ${JSON.stringify(version)}, package ${expected}`);
     const enc = await cli(['encrypt', '{"merchantCode":"842217"}']);
     assert(enc.code === 0 && enc.stdout.includes('0e7898bd7464d0c402fe8a949d9cbf9b826ccb9b83b56fa003373275f1947a65'), `encrypt: ${JSON.stringify(enc)}`);
     const list = await cli(['invoice', 'list', '--json'], { FAWTARA_URL: base });

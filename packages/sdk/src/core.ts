@@ -106,7 +106,7 @@ export interface ApiCall {
 }
 
 /** Sent in User-Agent; kept equal to package.json's version by a test (no file read at import). */
-export const SDK_VERSION = '0.1.0';
+export const SDK_VERSION = '0.2.0';
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 function origin(value: string, what: string): string {

@@ -146,6 +146,8 @@ export interface SpawnChildOptions {
   port?: number;
   /** Node flags before `--import tsx` (e.g. --cpu-prof). */
   nodeArgs?: string[];
+  /** false: plain `node [nodeArgs] ...args`, for compiled JavaScript (default true). */
+  tsx?: boolean;
 }
 
 export interface BenchLifecycle {
@@ -157,7 +159,7 @@ export interface BenchLifecycle {
    * Ctrl-C and the main flow's own error path wait for the same cleanup).
    */
   runCleanups(): Promise<void>;
-  /** `node [nodeArgs] --import tsx ...args` in the repository's root, env on top of this process's. */
+  /** `node [nodeArgs] --import tsx ...args` in the repository's root, env on top of this process's (its pid is node's own). */
   spawnChild(name: string, args: string[], env: Record<string, string>, opts?: SpawnChildOptions): BenchChild;
   /**
    * Runs the benchmark's main: then the cleanups, and exits with its code; on an error prints it
@@ -209,8 +211,9 @@ export function createBenchLifecycle(opts: { onSignalMessage: string; killChildr
   }
 
   function spawnChild(name: string, args: string[], env: Record<string, string>, spawnOpts: SpawnChildOptions = {}): BenchChild {
-    const { port, nodeArgs = [] } = spawnOpts;
-    const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', ...args], {
+    const { port, nodeArgs = [], tsx = true } = spawnOpts;
+    // Under tsx the workspace packages resolve to their sources, as in the tests.
+    const proc = spawn(process.execPath, [...nodeArgs, ...(tsx ? ['--conditions=fawtara-source', '--import', 'tsx'] : []), ...args], {
       cwd: ROOT,
       env: { ...process.env, ...env, ...(port === undefined ? {} : { PORT: String(port), HOST }) },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -43,7 +43,7 @@ export interface RunningServer {
  * and the job workers (delivery, webhooks, expiry) unless `config.inlineWorker` is false.
  */
 export async function startServer(config: Config): Promise<RunningServer> {
-  const database: Database = await openDatabase(databaseOptions(config, config.databasePoolSize));
+  const database: Database = await openDatabase({ ...databaseOptions(config, config.databasePoolSize), initialiseApart: true });
   let services: Services | undefined;
   try {
     await migrateToLatest(database.db);
@@ -117,7 +117,7 @@ export interface RunningWorker {
  * embedded database only one process can open it, so there the server runs its workers inline.
  */
 export async function startWorker(config: Config): Promise<RunningWorker> {
-  const database = await openDatabase(databaseOptions(config, Math.min(config.databasePoolSize, 10)));
+  const database = await openDatabase({ ...databaseOptions(config, Math.min(config.databasePoolSize, 10)), initialiseApart: true });
   let services: Services | undefined;
   try {
     await migrateToLatest(database.db);

@@ -7,6 +7,8 @@ import { PGlite, type ParserOptions } from '@electric-sql/pglite';
 import type { DB } from './schema.ts';
 import { migrations } from './migrations/index.ts';
 import { createPgliteGate } from './pglite-gate.ts';
+import { PGLITE_START_PARAMS } from './pglite-memory.ts';
+import { initialiseDataDirApart, isInitialisedDataDir } from './pglite-init.ts';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.ts';
 
 export type Engine = 'pglite' | 'postgres';
@@ -62,6 +64,12 @@ export interface OpenDatabaseOptions {
   poolSize?: number;
   /** An already created PGlite (tests); must use PGLITE_PARSERS. Closed by close(). */
   pglite?: PGlite;
+  /**
+   * A new PGlite data folder is initialised and migrated by a short-lived child process (see
+   * pglite-init.ts): for the long-running server, whose memory would otherwise keep what that
+   * took. Short-lived commands skip the extra process (and `migrate` reports what it applied).
+   */
+  initialiseApart?: boolean;
 }
 
 const OID = {
@@ -85,9 +93,10 @@ export const PGLITE_PARSERS: ParserOptions = {
 
 /**
  * Everything a PGlite instance needs to run our migrations: the parsers above and the
- * extensions PostgreSQL ships as contrib (invoice search uses pg_trgm).
+ * extensions PostgreSQL ships as contrib (invoice search uses pg_trgm); and the memory settings
+ * of pglite-memory.ts.
  */
-export const PGLITE_OPTIONS = { parsers: PGLITE_PARSERS, extensions: { pg_trgm } } as const;
+export const PGLITE_OPTIONS = { parsers: PGLITE_PARSERS, extensions: { pg_trgm }, startParams: [...PGLITE_START_PARAMS] as string[] } as const;
 
 /**
  * Given to each pg.Pool instead of mutating the global pg.types, so that another library
@@ -162,6 +171,7 @@ async function openPglite(opts: OpenDatabaseOptions): Promise<Database> {
     // Before PGlite touches the folder: opening it is already enough to corrupt it.
     lock = await acquireDataDirLock(opts.dataDir);
     try {
+      if (opts.initialiseApart && !isInitialisedDataDir(opts.dataDir)) await initialiseDataDirApart(opts.dataDir);
       pglite = await PGlite.create({ dataDir: opts.dataDir, ...PGLITE_OPTIONS });
     } catch (err) {
       await lock.release();

@@ -81,6 +81,15 @@ export function createPgliteGate(pglite: PGlite): PgliteGate {
     return toResult(await pglite.query(text, values === undefined ? [] : [...values]));
   }
 
+  async function rollbackQuietly(): Promise<void> {
+    try {
+      await pglite.query('ROLLBACK');
+    } catch (err) {
+      // The caller learns of the script's own error; this one only adds to it.
+      process.emitWarning(err instanceof Error ? err : String(err), 'FawtaraPgliteGate');
+    }
+  }
+
   const pool: PostgresPool = {
     async connect() {
       const release = await acquire();
@@ -100,8 +109,15 @@ export function createPgliteGate(pglite: PGlite): PgliteGate {
     usage: () => ({ holding, waiting }),
     async executeSql(text, values) {
       const release = await acquire();
+      const wasInTransaction = pglite.isInTransaction();
       try {
         return await run(text, values);
+      } catch (err) {
+        // A script that failed after its own BEGIN leaves the session in that (now aborted)
+        // transaction, where every later statement of every caller would fail. On PostgreSQL the
+        // pool would drop such a connection; here it is the only one, so end the transaction.
+        if (!wasInTransaction && pglite.isInTransaction()) await rollbackQuietly();
+        throw err;
       } finally {
         release();
       }

@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import { isEmailAddress } from '@fawtara/contract';
-import { createTransport } from 'nodemailer';
+import type * as Nodemailer from 'nodemailer';
 import type { NodemailerError } from 'nodemailer';
 import type { MessageSender, SendResult } from './message-sender.ts';
 
@@ -31,9 +32,17 @@ export interface SmtpSenderOptions {
 
 const PERMANENT_CODES = new Set(['EENVELOPE', 'EAUTH', 'ENOAUTH', 'ECONFIG']);
 
+/**
+ * nodemailer is loaded when an SMTP sender is first created, i.e. only when SMTP_URL is set: a
+ * gateway that keeps its messages in the outbox never pays for its modules in memory. It is
+ * CommonJS, so a synchronous require keeps createSmtpSender synchronous.
+ */
+const require = createRequire(import.meta.url);
+const nodemailer = (): typeof Nodemailer => require('nodemailer') as typeof Nodemailer;
+
 export function createSmtpSender(opts: SmtpSenderOptions): MessageSender & { close(): void } {
   const timeout = opts.timeoutMs ?? 10_000;
-  const transport = createTransport({
+  const transport = nodemailer().createTransport({
     url: opts.url,
     pool: true,
     maxConnections: 3,

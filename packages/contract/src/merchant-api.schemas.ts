@@ -317,11 +317,16 @@ export const ErrorReply = Type.Object({
   response: Nullable(Type.Record(Type.String(), Type.Array(Type.String()), { description: 'Field errors by path, e.g. {"invoices.1.amount": ["…"]}' })),
 });
 
+/** What travels: the hex of AES-256-CBC over JSON, with the merchant's secret key and IV. */
+export const EncryptedData = Type.String({
+  pattern: '^[0-9a-fA-F]+$',
+  description: "Hex of AES-256-CBC over the JSON text, with the merchant's secret key and IV (32-byte block padding)",
+});
 export const EncryptedRequest = Type.Object(
-  { data: Type.String({ description: 'Hex of AES-256-CBC(JSON payload); may also be sent as a form/multipart field or ?data=' }) },
+  { data: Type.Union([EncryptedData], { description: 'The encrypted payload; may also be sent as a form or multipart field, a text/plain body or ?data=' }) },
   { additionalProperties: true },
 );
-export const EncryptedReply = Type.Object({ response: Type.String({ description: 'Hex of AES-256-CBC(decrypted reply JSON)' }) });
+export const EncryptedReply = Type.Object({ response: Type.Union([EncryptedData], { description: 'The encrypted reply' }) });
 
 export type InvoiceCreateRequest = Static<typeof InvoiceCreateRequest>;
 export type EmiCreateRequest = Static<typeof EmiCreateRequest>;

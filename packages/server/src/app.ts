@@ -4,7 +4,7 @@ import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import type { Config } from './config.ts';
 import type { Services } from './composition.ts';
-import { createApiDocs } from './api/api-docs.ts';
+import { createApiDocs, HealthReply } from './api/api-docs.ts';
 import { installErrorHandling } from './api/error-handler.ts';
 import { createMerchantApi } from './api/merchant-api.ts';
 import { registerAuthRoutes } from './api/routes/auth.ts';
@@ -92,7 +92,19 @@ export async function buildApp(services: Services, config: AppConfig, opts: AppO
   if (services.allowPrivateAddresses) registerOutboxRoutes(app, { database: services.database });
   registerPageRoutes(app, { payments, csrf, publicBaseUrl: config.publicBaseUrl });
 
-  app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  docs.registerPlain(app, {
+    method: 'GET',
+    url: '/health',
+    operationId: 'health',
+    auth: 'none',
+    tags: ['operations'],
+    summary: 'Liveness check',
+    description: 'Answers as soon as the process serves HTTP; touches no database.',
+    response: HealthReply,
+    wholeReply: true,
+    successMessage: 'Serving',
+    handler: async () => ({ status: 'ok' }),
+  });
   registerMetricsRoute(app, { metrics: services.metrics, token: config.metricsToken });
   return app;
 }

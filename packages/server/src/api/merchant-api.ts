@@ -8,6 +8,7 @@ import type { Clock } from '../lib/clock.ts';
 import { scalarText } from '../lib/field-validator.ts';
 import { TtlCache } from '../lib/ttl-cache.ts';
 import type { ApiDocs } from './api-docs.ts';
+import type { OperationExample } from './openapi/examples.ts';
 import { readDataField, readGetBodyData } from './read-data-field.ts';
 import { IDEMPOTENCY_KEY_RE, requestHash } from './request-identity.ts';
 
@@ -65,6 +66,8 @@ export interface MerchantCall {
 export interface EncryptedRoute<S extends TSchema = TSchema> {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: string;
+  /** The OpenAPI operationId: what generated clients call the method. */
+  operationId: string;
   /** Honours Idempotency-Key (creating POSTs). */
   idempotent?: boolean;
   /** Can be refused because of the resource's state (409). */
@@ -75,6 +78,8 @@ export interface EncryptedRoute<S extends TSchema = TSchema> {
   request: TSchema;
   response: S;
   successMessage: string;
+  /** A request that succeeds and what its reply carries, for the documentation. */
+  example?: OperationExample<Record<string, unknown>, Static<S>>;
   handle(call: MerchantCall): Promise<Static<S>>;
 }
 
@@ -220,6 +225,7 @@ export function createMerchantApi(deps: MerchantApiDeps) {
       const schema = deps.docs.encrypted({
         method: route.method,
         url: route.url,
+        operationId: route.operationId,
         tags: route.tags,
         summary: route.summary,
         description: route.description,
@@ -228,6 +234,7 @@ export function createMerchantApi(deps: MerchantApiDeps) {
         successMessage: route.successMessage,
         ...(route.idempotent ? { idempotent: true } : {}),
         ...(route.conflicts ? { conflicts: true } : {}),
+        ...(route.example ? { example: route.example } : {}),
       });
       app.route({ method: route.method, url: route.url, schema, handler: (request, reply) => serve(route, request, reply) });
     },

@@ -12,6 +12,7 @@ import {
 import type { InvoiceManagementService } from '../../modules/invoices/invoice-management.service.ts';
 import type { InvoicesService } from '../../modules/invoices/invoices.service.ts';
 import { encryptedRoute, type EncryptedRoute } from '../merchant-api.ts';
+import { createInvoiceExample } from '../openapi/examples.ts';
 
 export function invoiceRoutes(deps: { invoices: InvoicesService; management: InvoiceManagementService }): EncryptedRoute[] {
   const { invoices, management } = deps;
@@ -19,6 +20,7 @@ export function invoiceRoutes(deps: { invoices: InvoicesService; management: Inv
     encryptedRoute({
       method: 'POST',
       url: '/api/v1/invoice',
+      operationId: 'createInvoice',
       idempotent: true,
       tags: ['invoices'],
       summary: 'Create a single invoice',
@@ -26,11 +28,13 @@ export function invoiceRoutes(deps: { invoices: InvoicesService; management: Inv
       request: InvoiceCreateRequest,
       response: InvoiceObject,
       successMessage: 'Invoice generated successfully',
+      example: createInvoiceExample,
       handle: (call) => invoices.createSingle(call),
     }),
     encryptedRoute({
       method: 'POST',
       url: '/api/v1/invoice/emi',
+      operationId: 'createInstallmentPlan',
       idempotent: true,
       tags: ['invoices'],
       summary: 'Create a HeStallMent (installment) plan',
@@ -44,6 +48,7 @@ export function invoiceRoutes(deps: { invoices: InvoicesService; management: Inv
     encryptedRoute({
       method: 'GET',
       url: '/api/v1/invoice-dashboard',
+      operationId: 'listInvoices',
       tags: ['invoices'],
       summary: 'List invoices with stats',
       description:
@@ -56,6 +61,7 @@ export function invoiceRoutes(deps: { invoices: InvoicesService; management: Inv
     encryptedRoute({
       method: 'POST',
       url: '/api/v1/invoice/resend',
+      operationId: 'resendInvoice',
       conflicts: true,
       tags: ['invoices'],
       summary: 'Resend an invoice to a mobile number',
@@ -68,6 +74,7 @@ export function invoiceRoutes(deps: { invoices: InvoicesService; management: Inv
     encryptedRoute({
       method: 'GET',
       url: '/api/v1/invoice/:invoice',
+      operationId: 'getInvoice',
       tags: ['invoices'],
       summary: 'Invoice details',
       description:
@@ -80,6 +87,7 @@ export function invoiceRoutes(deps: { invoices: InvoicesService; management: Inv
     encryptedRoute({
       method: 'PUT',
       url: '/api/v1/invoice/:invoice',
+      operationId: 'cancelInvoice',
       conflicts: true,
       tags: ['invoices'],
       summary: 'Cancel an invoice',

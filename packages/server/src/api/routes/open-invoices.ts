@@ -2,6 +2,7 @@ import { Type } from 'typebox';
 import { ListQuery, MerchantOnly, OpenInvoiceCreateRequest, OpenInvoiceList, OpenInvoiceObject, OpenInvoiceUpdateRequest } from '@fawtara/contract';
 import type { OpenInvoicesService } from '../../modules/open-invoices/open-invoices.service.ts';
 import { encryptedRoute, type EncryptedRoute } from '../merchant-api.ts';
+import { createOpenInvoiceExample } from '../openapi/examples.ts';
 
 export function openInvoiceRoutes(deps: { openInvoices: OpenInvoicesService }): EncryptedRoute[] {
   const { openInvoices } = deps;
@@ -9,6 +10,7 @@ export function openInvoiceRoutes(deps: { openInvoices: OpenInvoicesService }): 
     encryptedRoute({
       method: 'POST',
       url: '/api/v1/open-invoice',
+      operationId: 'createOpenInvoice',
       idempotent: true,
       tags: ['open invoices'],
       summary: 'Create an open invoice (reusable payment link)',
@@ -16,11 +18,13 @@ export function openInvoiceRoutes(deps: { openInvoices: OpenInvoicesService }): 
       request: OpenInvoiceCreateRequest,
       response: OpenInvoiceObject,
       successMessage: 'Open Invoice has been created successfully.',
+      example: createOpenInvoiceExample,
       handle: (call) => openInvoices.create(call),
     }),
     encryptedRoute({
       method: 'GET',
       url: '/api/v1/open-invoice',
+      operationId: 'listOpenInvoices',
       tags: ['open invoices'],
       summary: 'List open invoices',
       description: 'Newest first, 20 a page; dates are merchant-local creation days; `search` matches title, reference number or description.',
@@ -32,6 +36,7 @@ export function openInvoiceRoutes(deps: { openInvoices: OpenInvoicesService }): 
     encryptedRoute({
       method: 'PUT',
       url: '/api/v1/open-invoice/:id',
+      operationId: 'updateOpenInvoice',
       conflicts: true,
       tags: ['open invoices'],
       summary: 'Change the expiry date of an open invoice',
@@ -44,6 +49,7 @@ export function openInvoiceRoutes(deps: { openInvoices: OpenInvoicesService }): 
     encryptedRoute({
       method: 'DELETE',
       url: '/api/v1/open-invoice/:id',
+      operationId: 'cancelOpenInvoice',
       conflicts: true,
       tags: ['open invoices'],
       summary: 'Cancel an open invoice',

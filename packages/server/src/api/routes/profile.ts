@@ -7,6 +7,7 @@ export function profileRoutes(deps: { profile: ProfileService }): EncryptedRoute
     encryptedRoute({
       method: 'GET',
       url: '/api/v1/profile',
+      operationId: 'getProfile',
       tags: ['merchant'],
       summary: "The merchant's profile",
       description: 'Business details, enabled payment methods and settings. Never returns keys or secrets.',

@@ -2,9 +2,16 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiDocs } from '../api-docs.ts';
 import type { MerchantApi } from '../merchant-api.ts';
 import { TransactionEnquiryReply } from '@fawtara/contract';
+import { Type } from 'typebox';
 import { scalarText } from '../../lib/field-validator.ts';
 import type { PaymentsService } from '../../modules/payments/payments.service.ts';
 import { toTransactionObject } from '../../modules/payments/transaction-view.ts';
+import { enquireTransactionExample } from '../openapi/examples.ts';
+
+/** Documentation only: the handler reads the flag itself, from the query or a body. */
+const EnquiryQuery = Type.Object({
+  isOrderReference: Type.Optional(Type.String({ enum: ['0', '1', 'true', 'false'], description: '"1" or "true": the path segment is an order reference' })),
+});
 
 /**
  * Transaction enquiry of the payment gateway: `GET /api/transaction/{token}` with the
@@ -37,14 +44,19 @@ export function registerTransactionRoutes(app: FastifyInstance, deps: { api: Mer
   deps.docs.registerPlain(app, {
     method: 'GET',
     url: '/api/transaction/:data',
+    operationId: 'enquireTransaction',
+    auth: 'accessCode',
     tags: ['transactions'],
     summary: 'Transaction enquiry by payment token or order reference',
     description:
       'Authenticated by the accessCode header alone. With isOrderReference=1 (query or body) `data` is an order reference and `results` lists every attempt under it; `data` is the successful one, else the latest. POST and /api/transaction/enquire/{data} work the same way.',
+    query: EnquiryQuery,
     response: TransactionEnquiryReply,
     wholeReply: true,
-    accessCodeOnly: true,
     successMessage: 'Transaction found',
+    errors: { 401: 'Missing or unknown accessCode' },
+    replyErrors: { 404: "No such transaction, or another merchant's" },
+    example: enquireTransactionExample,
     handler,
     aliases: [
       { method: 'POST', url: '/api/transaction/:data' },

@@ -24,6 +24,7 @@ export function webhookRoutes(deps: { api: MerchantApi; webhooks: WebhooksServic
     encryptedRoute({
       method: 'PUT',
       url: '/api/v1/webhook-settings',
+      operationId: 'updateWebhookSettings',
       tags: ['webhooks'],
       summary: "Set the merchant's default webhook URL and reminders",
       description:
@@ -41,6 +42,7 @@ export function webhookRoutes(deps: { api: MerchantApi; webhooks: WebhooksServic
     encryptedRoute({
       method: 'GET',
       url: '/api/v1/webhook-events',
+      operationId: 'listWebhookEvents',
       tags: ['webhooks'],
       summary: 'List webhook events with their deliveries and attempts',
       description:
@@ -59,6 +61,7 @@ export function webhookRoutes(deps: { api: MerchantApi; webhooks: WebhooksServic
     encryptedRoute({
       method: 'POST',
       url: '/api/v1/webhook-events/:id/redeliver',
+      operationId: 'redeliverWebhookEvent',
       tags: ['webhooks'],
       summary: 'Send a webhook event again',
       description:
@@ -76,6 +79,7 @@ export function webhookRoutes(deps: { api: MerchantApi; webhooks: WebhooksServic
     encryptedRoute({
       method: 'GET',
       url: '/api/v1/webhook-secret',
+      operationId: 'getWebhookSecrets',
       tags: ['webhooks'],
       summary: 'The webhook signing secrets',
       description:
@@ -88,6 +92,7 @@ export function webhookRoutes(deps: { api: MerchantApi; webhooks: WebhooksServic
     encryptedRoute({
       method: 'POST',
       url: '/api/v1/webhook-secret/rotate',
+      operationId: 'rotateWebhookSecret',
       tags: ['webhooks'],
       summary: 'Rotate the webhook signing secret',
       description: 'Signatures carry both secrets for 24 hours (two v1 values), so receivers can switch without missing an event.',
